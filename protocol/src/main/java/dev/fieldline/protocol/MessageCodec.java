@@ -1,0 +1,268 @@
+package dev.fieldline.protocol;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.fieldline.protocol.internal.Names;
+import dev.fieldline.protocol.internal.Parsers;
+import dev.fieldline.protocol.internal.StrictReader;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Event, status, command and command-result messages: flat CBOR or JSON maps with text keys
+ * (docs/protocol.md). Uplink maps share a header: {@code dev} (device id), {@code bid} (boot id),
+ * {@code seq} (sequence number; not on status), {@code t} (seconds since the epoch). Unknown keys
+ * are ignored unless they end in '_'. Thread-safe.
+ */
+public final class MessageCodec {
+    private final Parsers parsers;
+    private final DecodeLimits limits;
+
+    public MessageCodec() {
+        this(DecodeLimits.DEFAULT);
+    }
+
+    public MessageCodec(DecodeLimits limits) {
+        this.parsers = new Parsers(limits);
+        this.limits = limits;
+    }
+
+    // ---------------------------------------------------------------- encoding
+
+    public byte[] encode(Event e, PayloadFormat format) {
+        return parsers.write(format, g -> {
+            g.writeStartObject(e, 9 + (e.attributes().isEmpty() ? 0 : 1));
+            header(g, e.deviceId(), e.sequence().bootId(), e.sequence().seq(), e.time());
+            g.writeStringField("type", e.type());
+            g.writeStringField("sev", e.severity().code());
+            g.writeStringField("name", e.name());
+            g.writeStringField("msg", e.message());
+            if (!e.attributes().isEmpty()) {
+                g.writeFieldName("attrs");
+                writeMap(g, e.attributes());
+            }
+            g.writeEndObject();
+        });
+    }
+
+    public byte[] encode(Status s, PayloadFormat format) {
+        return parsers.write(format, g -> {
+            g.writeStartObject(s, 7 + (s.counters().isEmpty() ? 0 : 1));
+            g.writeStringField("dev", s.deviceId());
+            g.writeNumberField("bid", s.bootId());
+            g.writeNumberField("t", SenmlCodec.seconds(s.time()));
+            g.writeStringField("state", s.state().code());
+            g.writeNumberField("up", s.uptime().toMillis() / 1000.0);
+            g.writeNumberField("heap", s.heapUsedBytes());
+            g.writeNumberField("samples", s.samples());
+            if (!s.counters().isEmpty()) {
+                g.writeFieldName("ctr");
+                g.writeStartObject(s.counters(), s.counters().size());
+                for (Map.Entry<String, Long> c : s.counters().entrySet()) {
+                    g.writeNumberField(c.getKey(), c.getValue());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        });
+    }
+
+    public byte[] encode(Command c, PayloadFormat format) {
+        return parsers.write(format, g -> {
+            g.writeStartObject(c, 4);
+            g.writeStringField("id", c.id());
+            g.writeStringField("name", c.name());
+            g.writeFieldName("args");
+            writeMap(g, c.args());
+            g.writeNumberField("t", SenmlCodec.seconds(c.issuedAt()));
+            g.writeEndObject();
+        });
+    }
+
+    public byte[] encode(CommandResult r, PayloadFormat format) {
+        return parsers.write(format, g -> {
+            g.writeStartObject(r, 7);
+            header(g, r.deviceId(), r.sequence().bootId(), r.sequence().seq(), r.time());
+            g.writeStringField("id", r.commandId());
+            g.writeBooleanField("ok", r.ok());
+            g.writeStringField("msg", r.message());
+            g.writeEndObject();
+        });
+    }
+
+    private static void header(JsonGenerator g, String dev, long bid, long seq, Instant t) throws IOException {
+        g.writeStringField("dev", dev);
+        g.writeNumberField("bid", bid);
+        g.writeNumberField("seq", seq);
+        g.writeNumberField("t", SenmlCodec.seconds(t));
+    }
+
+    private static void writeMap(JsonGenerator g, Map<String, Value> map) throws IOException {
+        g.writeStartObject(map, map.size());
+        for (Map.Entry<String, Value> e : map.entrySet()) {
+            g.writeFieldName(e.getKey());
+            Value v = e.getValue();
+            if (v instanceof Value.Num n) {
+                g.writeNumber(n.value());
+            } else if (v instanceof Value.Bool b) {
+                g.writeBoolean(b.value());
+            } else if (v instanceof Value.Text t) {
+                g.writeString(t.value());
+            } else {
+                throw new IllegalArgumentException("attribute '" + e.getKey() + "' must be a number, boolean or string");
+            }
+        }
+        g.writeEndObject();
+    }
+
+    // ---------------------------------------------------------------- decoding
+
+    /** Decodes an event that arrived for {@code deviceId}. */
+    public Event decodeEvent(String deviceId, byte[] payload, PayloadFormat format) {
+        Fields f = read(payload, format, "type", "sev", "name", "msg", "attrs");
+        Header h = f.header(deviceId, true);
+        String type = Names.requireName(f.string("type"), "type", limits.maxNameLength());
+        Severity sev = Severity.fromCode(f.string("sev")).orElseThrow(() ->
+                new DecodeException(DecodeError.WRONG_TYPE, "sev must be one of info, warning, critical"));
+        String name = Names.requireName(f.string("name"), "name", limits.maxNameLength());
+        return new Event(deviceId, h.sequence(), h.time, type, sev, name, f.optionalString("msg", ""), f.attrs("attrs"));
+    }
+
+    /** Decodes a status message that arrived for {@code deviceId}. */
+    public Status decodeStatus(String deviceId, byte[] payload, PayloadFormat format) {
+        Fields f = read(payload, format, "state", "up", "heap", "samples", "ctr");
+        Header h = f.header(deviceId, false);
+        DeviceState state = DeviceState.fromCode(f.string("state")).orElseThrow(() ->
+                new DecodeException(DecodeError.WRONG_TYPE, "state must be online or offline"));
+        double up = f.optionalNumber("up", 0);
+        if (up < 0) {
+            throw new DecodeException(DecodeError.WRONG_TYPE, "up must be >= 0");
+        }
+        Map<String, Long> counters = new LinkedHashMap<>();
+        for (Map.Entry<String, Value> e : f.attrs("ctr").entrySet()) {
+            if (!(e.getValue() instanceof Value.Num n) || n.value() != Math.rint(n.value()) || n.value() < 0) {
+                throw new DecodeException(DecodeError.WRONG_TYPE, "ctr." + e.getKey() + " must be a non-negative integer");
+            }
+            counters.put(e.getKey(), (long) n.value());
+        }
+        return new Status(deviceId, h.bootId, h.time, state, Duration.ofMillis(Math.round(up * 1000)),
+                (long) f.optionalNumber("heap", 0), (long) f.optionalNumber("samples", 0), counters);
+    }
+
+    /** Decodes a command result that arrived for {@code deviceId}. */
+    public CommandResult decodeCommandResult(String deviceId, byte[] payload, PayloadFormat format) {
+        Fields f = read(payload, format, "id", "ok", "msg");
+        Header h = f.header(deviceId, true);
+        Object ok = f.values.get("ok");
+        if (!(ok instanceof Boolean b)) {
+            throw new DecodeException(ok == null ? DecodeError.MISSING_FIELD : DecodeError.WRONG_TYPE, "ok must be a boolean");
+        }
+        return new CommandResult(deviceId, h.sequence(), h.time, requireId(f.string("id")), b, f.optionalString("msg", ""));
+    }
+
+    /** Decodes a downlink command (on the device). */
+    public Command decodeCommand(byte[] payload, PayloadFormat format) {
+        Fields f = read(payload, format, "id", "name", "args");
+        String name = Names.requireName(f.string("name"), "name", limits.maxNameLength());
+        Instant issued = f.values.containsKey("t") ? SenmlCodec.instant(f.number("t")) : Instant.EPOCH;
+        return new Command(requireId(f.string("id")), name, f.attrs("args"), issued);
+    }
+
+    private static String requireId(String id) {
+        if (id.isEmpty() || id.length() > 64) {
+            throw new DecodeException(DecodeError.WRONG_TYPE, "id must be 1-64 characters");
+        }
+        return id;
+    }
+
+    private Fields read(byte[] payload, PayloadFormat format, String... extraKeys) {
+        JsonParser parser = parsers.open(payload, format);
+        try (parser) {
+            StrictReader in = new StrictReader(parser, limits, format == PayloadFormat.CBOR);
+            in.expect(JsonToken.START_OBJECT, "a map");
+            Fields f = new Fields();
+            JsonToken t;
+            while ((t = in.next()) != JsonToken.END_OBJECT) {
+                if (t != JsonToken.FIELD_NAME) {
+                    throw new DecodeException(DecodeError.MALFORMED, "expected a key");
+                }
+                String key = in.fieldName();
+                switch (key) {
+                    case "dev", "state", "type", "sev", "name", "msg", "id" ->
+                            f.values.put(key, in.string(key, key.equals("msg") ? limits.maxStringLength() : limits.maxNameLength()));
+                    case "bid" -> f.values.put(key, in.integer(key, 0, Long.MAX_VALUE));
+                    case "seq" -> f.values.put(key, in.integer(key, 1, Long.MAX_VALUE));
+                    case "t", "up", "heap", "samples" -> f.values.put(key, in.number(key));
+                    case "ok" -> f.values.put(key, in.bool(key));
+                    case "attrs", "ctr", "args" -> f.values.put(key, in.attributes(key));
+                    default -> {
+                        if (key.endsWith("_")) {
+                            throw new DecodeException(DecodeError.UNKNOWN_MUST_UNDERSTAND,
+                                    "must-understand field '" + Names.printable(key) + "'");
+                        }
+                        in.skipValue();
+                    }
+                }
+            }
+            in.expectEnd();
+            return f;
+        } catch (IOException e) {
+            throw new DecodeException(DecodeError.MALFORMED, e.getMessage(), e);
+        }
+    }
+
+    private record Header(long bootId, long seq, Instant time) {
+        Sequence sequence() {
+            return new Sequence(bootId, seq);
+        }
+    }
+
+    private static final class Fields {
+        final Map<String, Object> values = new HashMap<>();
+
+        Header header(String deviceId, boolean needsSeq) {
+            String dev = string("dev");
+            if (!dev.equals(deviceId)) {
+                throw new DecodeException(DecodeError.DEVICE_MISMATCH,
+                        "message names device '" + Names.printable(dev) + "' but arrived for '" + deviceId + "'");
+            }
+            long bid = (Long) require("bid");
+            long seq = needsSeq ? (Long) require("seq") : 0;
+            return new Header(bid, seq, SenmlCodec.instant(number("t")));
+        }
+
+        Object require(String key) {
+            Object v = values.get(key);
+            if (v == null) {
+                throw new DecodeException(DecodeError.MISSING_FIELD, key + " is required");
+            }
+            return v;
+        }
+
+        String string(String key) {
+            return (String) require(key);
+        }
+
+        String optionalString(String key, String otherwise) {
+            return (String) values.getOrDefault(key, otherwise);
+        }
+
+        double number(String key) {
+            return (Double) require(key);
+        }
+
+        double optionalNumber(String key, double otherwise) {
+            return (Double) values.getOrDefault(key, otherwise);
+        }
+
+        @SuppressWarnings("unchecked")
+        Map<String, Value> attrs(String key) {
+            return (Map<String, Value>) values.getOrDefault(key, Map.of());
+        }
+    }
+}
