@@ -36,7 +36,7 @@ public final class MessageCodec {
 
     public byte[] encode(Event e, PayloadFormat format) {
         return parsers.write(format, g -> {
-            g.writeStartObject(e, 9 + (e.attributes().isEmpty() ? 0 : 1));
+            g.writeStartObject(e, 8 + (e.attributes().isEmpty() ? 0 : 1)); // 4 header + type, sev, name, msg
             header(g, e.deviceId(), e.sequence().bootId(), e.sequence().seq(), e.time());
             g.writeStringField("type", e.type());
             g.writeStringField("sev", e.severity().code());
