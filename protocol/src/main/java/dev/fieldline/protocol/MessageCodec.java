@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Event, status, command and command-result messages: flat CBOR or JSON maps with text keys
@@ -63,7 +64,7 @@ public final class MessageCodec {
             if (!s.counters().isEmpty()) {
                 g.writeFieldName("ctr");
                 g.writeStartObject(s.counters(), s.counters().size());
-                for (Map.Entry<String, Long> c : s.counters().entrySet()) {
+                for (Map.Entry<String, Long> c : new TreeMap<>(s.counters()).entrySet()) {
                     g.writeNumberField(c.getKey(), c.getValue());
                 }
                 g.writeEndObject();
@@ -104,7 +105,8 @@ public final class MessageCodec {
 
     private static void writeMap(JsonGenerator g, Map<String, Value> map) throws IOException {
         g.writeStartObject(map, map.size());
-        for (Map.Entry<String, Value> e : map.entrySet()) {
+        // keys sorted: Map.copyOf iterates in a per-JVM random order, and the bytes must be reproducible
+        for (Map.Entry<String, Value> e : new TreeMap<>(map).entrySet()) {
             g.writeFieldName(e.getKey());
             Value v = e.getValue();
             if (v instanceof Value.Num n) {
@@ -193,8 +195,9 @@ public final class MessageCodec {
                 }
                 String key = in.fieldName();
                 switch (key) {
+                    // names and ids are checked after reading, so that a too-long one is an invalid_name
                     case "dev", "state", "type", "sev", "name", "msg", "id" ->
-                            f.values.put(key, in.string(key, key.equals("msg") ? limits.maxStringLength() : limits.maxNameLength()));
+                            f.values.put(key, in.string(key, limits.maxStringLength()));
                     case "bid" -> f.values.put(key, in.integer(key, 0, Long.MAX_VALUE));
                     case "seq" -> f.values.put(key, in.integer(key, 1, Long.MAX_VALUE));
                     case "t", "up", "heap", "samples" -> f.values.put(key, in.number(key));

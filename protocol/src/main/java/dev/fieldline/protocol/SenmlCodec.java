@@ -127,13 +127,14 @@ public final class SenmlCodec {
             }
             String path = at + known.json;
             switch (known) {
-                case BN -> r.bn = in.string(path, limits.maxNameLength());
+                // bn and n are bounded here and checked as a resolved name (invalid_name) in resolve()
+                case BN -> r.bn = in.string(path, limits.maxStringLength());
                 case BT -> r.bt = in.number(path);
                 case BU -> r.bu = in.string(path, 32);
                 case BV -> r.bv = in.number(path);
                 case BS -> r.bs = in.number(path);
                 case BVER -> r.bver = (int) in.integer(path, 1, Integer.MAX_VALUE);
-                case N -> r.n = in.string(path, limits.maxNameLength());
+                case N -> r.n = in.string(path, limits.maxStringLength());
                 case U -> r.u = in.string(path, 32);
                 case V -> r.v = in.number(path);
                 case VS -> r.vs = in.string(path, limits.maxStringLength());
