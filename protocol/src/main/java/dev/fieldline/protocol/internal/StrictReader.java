@@ -132,9 +132,11 @@ public final class StrictReader {
         byte[] bytes;
         if (cbor && t == JsonToken.VALUE_EMBEDDED_OBJECT) {
             try {
-                bytes = p.getBinaryValue();
+                bytes = p.getBinaryValue(); // the token is a byte string, so a failure is in its bytes
+            } catch (StreamConstraintsException e) {
+                throw new DecodeException(DecodeError.LIMIT_EXCEEDED, path + ": " + e.getOriginalMessage(), e);
             } catch (IOException e) {
-                throw new DecodeException(DecodeError.WRONG_TYPE, path + ": " + oneLine(e), e);
+                throw new DecodeException(DecodeError.MALFORMED, path + ": " + oneLine(e), e);
             }
         } else if (!cbor && t == JsonToken.VALUE_STRING) {
             try {
