@@ -164,6 +164,15 @@ class MessageStrictnessTest {
     }
 
     @Test
+    void messageTextThatIsNotWellFormedUnicodeIsMalformed() {
+        reason(event("{" + HEADER + "," + EVENT_BODY + ",\"msg\":\"\\ud800\"}"), DecodeError.MALFORMED);
+        // command result {dev:"dev-1", bid:1, seq:1, t:1, id:"c1", ok:true, msg:h'ff' as text}
+        reason(catchThrowable(() -> codec.decodeCommandResult("dev-1", Hex.bytes(
+                "a7 63646576 65 6465762d31 63626964 01 63736571 01 6174 01 626964 62 6331 626f6b f5 636d7367 61 ff"),
+                PayloadFormat.CBOR)), DecodeError.MALFORMED);
+    }
+
+    @Test
     void nestingBombInAnUnknownKeyIsLimitExceeded() {
         reason(event("{" + HEADER + "," + EVENT_BODY + ",\"x\":" + "[".repeat(5000) + "]".repeat(5000) + "}"),
                 DecodeError.LIMIT_EXCEEDED);

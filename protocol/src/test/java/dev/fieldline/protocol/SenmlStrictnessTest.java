@@ -231,6 +231,19 @@ class SenmlStrictnessTest {
     }
 
     @Test
+    void textThatIsNotWellFormedUnicodeIsMalformed() {
+        // vs: text(2) ff fe is not UTF-8; "\ud800" is an unpaired surrogate spelled as a JSON escape
+        reason(cbor("81 a2 00 61 61 03 62 fffe"), DecodeError.MALFORMED);
+        // a 4-byte lead (f6) followed by ASCII: Jackson decodes it leniently into a lone surrogate
+        reason(cbor("81 a2 00 61 61 03 64 f6652032"), DecodeError.MALFORMED).hasMessageContaining("Unicode");
+        reason(cbor("81 a2 00 61 61 03 63 eda080"), DecodeError.MALFORMED); // UTF-8 encoded surrogate
+        reason(json("[{\"n\":\"a\",\"vs\":\"x\\ud800\"}]"), DecodeError.MALFORMED);
+        reason(json("[{\"n\":\"a\",\"vs\":\"\\udc00x\"}]"), DecodeError.MALFORMED);
+        assertThat(codec.decode("[{\"n\":\"a\",\"vs\":\"\\ud83d\\ude00\"}]".getBytes(UTF_8), PayloadFormat.JSON)
+                .readings()).singleElement().extracting(Reading::value).isEqualTo(java.util.Optional.of(new Value.Text("\ud83d\ude00")));
+    }
+
+    @Test
     void sequenceLabelsBelongInTheFirstRecordOnly() {
         reason(json("[{\"n\":\"a\",\"v\":1},{\"n\":\"b\",\"v\":2,\"fl_seq\":5}]"), DecodeError.WRONG_TYPE)
                 .hasMessageContaining("first record");

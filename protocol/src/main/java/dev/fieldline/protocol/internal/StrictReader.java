@@ -220,10 +220,29 @@ public final class StrictReader {
     }
 
     private String text() {
+        String s;
         try {
-            return p.getText();
+            s = p.getText();
         } catch (IOException e) {
             throw new DecodeException(DecodeError.MALFORMED, oneLine(e), e);
+        }
+        requireWellFormed(s);
+        return s;
+    }
+
+    /**
+     * Rejects unpaired surrogates: Jackson's CBOR parser decodes invalid UTF-8 leniently into them,
+     * and JSON can spell them as escapes (a lone \ud800). Such a string cannot be encoded again.
+     */
+    private static void requireWellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new DecodeException(DecodeError.MALFORMED,
+                        "text is not well-formed Unicode (invalid UTF-8 or an unpaired surrogate) at character " + i);
+            }
         }
     }
 
