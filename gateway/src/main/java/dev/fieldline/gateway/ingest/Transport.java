@@ -1,5 +1,7 @@
 package dev.fieldline.gateway.ingest;
 
+import java.util.Locale;
+
 /** Where an uplink message came in; counted and stored with it. */
 public enum Transport {
     /** The gateway's own device-facing MQTT endpoint. */
@@ -9,5 +11,10 @@ public enum Transport {
     /** The CoAP server. */
     COAP,
     /** The web API ({@code POST /api/v1/data}, {@code POST /api/v1/status}). */
-    HTTP
+    HTTP;
+
+    /** Lower-case name, as used in metric labels, the store and the API ({@code mqtt}, {@code coap}...). */
+    public String code() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 }

@@ -1,0 +1,447 @@
+package dev.fieldline.gateway.store;
+
+import dev.fieldline.gateway.analytics.Alert;
+import dev.fieldline.gateway.analytics.AlertRecord;
+import dev.fieldline.gateway.analytics.AlertState;
+import dev.fieldline.gateway.ingest.Decoded;
+import dev.fieldline.gateway.ingest.Transport;
+import dev.fieldline.gateway.metrics.Metrics;
+import dev.fieldline.protocol.Command;
+import dev.fieldline.protocol.DeviceIds;
+import dev.fieldline.protocol.DeviceState;
+import dev.fieldline.protocol.Reading;
+import dev.fieldline.protocol.Sequence;
+import dev.fieldline.protocol.Severity;
+import dev.fieldline.protocol.Status;
+import dev.fieldline.protocol.Value;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The embedded store: one SQLite file in WAL mode with {@code synchronous=FULL} (a commit survives
+ * power loss). One writer thread group-commits every write ({@link GroupCommitWriter}); a small
+ * pool of connections serves queries, which WAL lets run beside the writer.
+ */
+public final class SqliteStore implements TelemetryStore {
+    private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
+
+    private final SqliteStoreConfig config;
+    private final Connection writerConnection;
+    private final WriteSession session;
+    private final GroupCommitWriter<WriteSession> writer;
+    private final BlockingQueue<Connection> readers;
+    private final List<Connection> allReaders;
+    private volatile boolean closed;
+
+    private SqliteStore(SqliteStoreConfig config, Connection writerConnection, WriteSession session,
+            List<Connection> readers, Metrics metrics) {
+        this.config = config;
+        this.writerConnection = writerConnection;
+        this.session = session;
+        this.allReaders = List.copyOf(readers);
+        this.readers = new ArrayBlockingQueue<>(readers.size(), false, readers);
+        this.writer = new GroupCommitWriter<>("fieldline-store", writerConnection, session,
+                config.queueCapacity(), config.maxBatch(), metrics);
+    }
+
+    /** Opens (creating if needed) and migrates the database, and starts the writer thread. */
+    public static SqliteStore open(SqliteStoreConfig config, Metrics metrics) {
+        Path file = config.file().toAbsolutePath();
+        List<Connection> opened = new ArrayList<>();
+        try {
+            Files.createDirectories(file.getParent());
+            Connection w = connect(file, config.busyTimeout(), true);
+            opened.add(w);
+            int applied = Migrations.sqlite().apply(w);
+            List<Connection> readers = new ArrayList<>();
+            for (int i = 0; i < config.readConnections(); i++) {
+                Connection r = connect(file, config.busyTimeout(), false);
+                opened.add(r);
+                readers.add(r);
+            }
+            SqliteStore store = new SqliteStore(config, w, new WriteSession(w), readers, metrics);
+            store.writer.start();
+            log.debug("opened {} ({} migrations applied)", file, applied);
+            return store;
+        } catch (IOException | SQLException e) {
+            closeQuietly(opened);
+            throw new StoreException(StoreException.Reason.FAILED, "cannot open the database " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(opened);
+            throw e;
+        }
+    }
+
+    private static Connection connect(Path file, Duration busyTimeout, boolean writer) throws SQLException {
+        SQLiteConfig c = new SQLiteConfig();
+        c.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        c.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        c.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis()));
+        if (writer) {
+            // Take the write lock when the transaction begins, not half way through it.
+            c.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        }
+        Connection conn = c.createConnection("jdbc:sqlite:" + file);
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+            if (!rs.next() || !"wal".equalsIgnoreCase(rs.getString(1))) {
+                conn.close();
+                throw new SQLException("the database did not switch to WAL mode (is the file on a network share?)");
+            }
+        }
+        if (writer) {
+            conn.setAutoCommit(false);
+        } else {
+            try (Statement s = conn.createStatement()) {
+                s.execute("PRAGMA query_only = 1");
+            }
+        }
+        return conn;
+    }
+
+    public Path file() {
+        return config.file();
+    }
+
+    /** Writes waiting for the writer thread. */
+    public int queuedWrites() {
+        return writer.queued();
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    @Override
+    public CompletableFuture<AppendResult> append(Decoded message) {
+        return writer.submit("append " + message.kind().suffix() + " from " + message.deviceId(), s -> s.append(message));
+    }
+
+    @Override
+    public CompletableFuture<CommandRecord> createCommand(String deviceId, Command command, Instant at) {
+        DeviceIds.require(deviceId, "deviceId");
+        return writer.submit("create command " + command.id(), s -> s.createCommand(deviceId, command, at));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> markDelivered(String deviceId, String commandId, Instant at) {
+        return writer.submit("deliver command " + commandId, s -> s.markDelivered(deviceId, commandId, at));
+    }
+
+    @Override
+    public CompletableFuture<AlertRecord> raise(Alert alert) {
+        return writer.submit("raise alert on " + alert.deviceId(), s -> s.insertAlert(alert));
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    @FunctionalInterface
+    private interface Query<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T read(String what, Query<T> query) {
+        if (closed) {
+            throw new StoreException(StoreException.Reason.CLOSED, "the store is closed");
+        }
+        Connection c;
+        try {
+            c = readers.poll(config.busyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(StoreException.Reason.FAILED, "interrupted waiting for a database connection");
+        }
+        if (c == null) {
+            throw new StoreException(StoreException.Reason.OVERLOADED,
+                    "no database connection free within " + config.busyTimeout().toMillis() + " ms");
+        }
+        try {
+            return query.run(c);
+        } catch (SQLException e) {
+            throw new StoreException(StoreException.Reason.FAILED, what + " failed: " + e.getMessage(), e);
+        } finally {
+            readers.add(c);
+        }
+    }
+
+    @Override
+    public List<StoredReading> readings(ReadingQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT device_id, boot_id, seq, name, unit, num_value, bool_value, "
+                + "str_value, data_value, sum_value, ts FROM readings WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        q.deviceId().ifPresent(d -> {
+            sql.append(" AND device_id = ?");
+            args.add(d);
+        });
+        q.metric().ifPresent(m -> {
+            sql.append(" AND name = ?");
+            args.add(m);
+        });
+        q.from().ifPresent(f -> {
+            sql.append(" AND ts >= ?");
+            args.add(f.toEpochMilli());
+        });
+        q.to().ifPresent(t -> {
+            sql.append(" AND ts < ?");
+            args.add(t.toEpochMilli());
+        });
+        sql.append(" ORDER BY ts DESC, id DESC LIMIT ?");
+        args.add(q.limit());
+        return read("reading query", c -> {
+            try (PreparedStatement p = c.prepareStatement(sql.toString())) {
+                bind(p, args);
+                List<StoredReading> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(reading(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    private static StoredReading reading(ResultSet rs) throws SQLException {
+        long boot = rs.getLong("boot_id");
+        Optional<Sequence> seq = rs.wasNull() ? Optional.empty() : Optional.of(new Sequence(boot, rs.getLong("seq")));
+        Optional<Value> value;
+        double num = rs.getDouble("num_value");
+        if (!rs.wasNull()) {
+            value = Optional.of(new Value.Num(num));
+        } else {
+            int bool = rs.getInt("bool_value");
+            if (!rs.wasNull()) {
+                value = Optional.of(new Value.Bool(bool != 0));
+            } else {
+                String str = rs.getString("str_value");
+                byte[] data = rs.getBytes("data_value");
+                value = str != null ? Optional.of(new Value.Text(str))
+                        : data != null ? Optional.of(new Value.Data(data)) : Optional.empty();
+            }
+        }
+        double sum = rs.getDouble("sum_value");
+        OptionalDouble s = rs.wasNull() ? OptionalDouble.empty() : OptionalDouble.of(sum);
+        Reading r = new Reading(rs.getString("name"), rs.getString("unit"), value, s, Instant.ofEpochMilli(rs.getLong("ts")));
+        return new StoredReading(rs.getString("device_id"), r, seq);
+    }
+
+    private static final String DEVICE_COLUMNS = "id, first_seen, last_seen, transport, messages, readings, state, "
+            + "boot_id, uptime_ms, heap_bytes, samples, counters, status_time";
+
+    @Override
+    public List<DeviceRecord> devices() {
+        return read("device query", c -> {
+            List<DeviceRecord> out = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT " + DEVICE_COLUMNS + " FROM devices ORDER BY last_seen DESC, id")) {
+                while (rs.next()) {
+                    out.add(device(rs));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Optional<DeviceRecord> device(String deviceId) {
+        return read("device query", c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT " + DEVICE_COLUMNS + " FROM devices WHERE id = ?")) {
+                p.setString(1, deviceId);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? Optional.of(device(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    private static DeviceRecord device(ResultSet rs) throws SQLException {
+        String id = rs.getString("id");
+        Optional<Status> status = Optional.empty();
+        String state = rs.getString("state");
+        if (state != null) {
+            status = Optional.of(new Status(id, rs.getLong("boot_id"), Instant.ofEpochMilli(rs.getLong("status_time")),
+                    DeviceState.fromCode(state).orElse(DeviceState.OFFLINE), Duration.ofMillis(rs.getLong("uptime_ms")),
+                    rs.getLong("heap_bytes"), rs.getLong("samples"), ValueJson.counters(rs.getString("counters"))));
+        }
+        return new DeviceRecord(id, Instant.ofEpochMilli(rs.getLong("first_seen")), Instant.ofEpochMilli(rs.getLong("last_seen")),
+                Transport.valueOf(rs.getString("transport").toUpperCase(Locale.ROOT)), rs.getLong("messages"),
+                rs.getLong("readings"), status);
+    }
+
+    private static final String COMMAND_COLUMNS = "id, device_id, name, args, issued_at, state, created_at, updated_at, result_message";
+
+    @Override
+    public List<CommandRecord> commands(String deviceId, int limit) {
+        return commandQuery("WHERE device_id = ? ORDER BY created_at DESC, id LIMIT ?", List.of(deviceId, limit));
+    }
+
+    @Override
+    public Optional<CommandRecord> command(String commandId) {
+        return commandQuery("WHERE id = ?", List.of(commandId)).stream().findFirst();
+    }
+
+    @Override
+    public List<CommandRecord> pendingCommands() {
+        return commandQuery("WHERE state = ? ORDER BY created_at, id", List.of(CommandState.PENDING.code()));
+    }
+
+    private List<CommandRecord> commandQuery(String where, List<Object> args) {
+        return read("command query", c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT " + COMMAND_COLUMNS + " FROM commands " + where)) {
+                bind(p, args);
+                List<CommandRecord> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        Command cmd = new Command(rs.getString("id"), rs.getString("name"),
+                                ValueJson.values(rs.getString("args")), Instant.ofEpochMilli(rs.getLong("issued_at")));
+                        out.add(new CommandRecord(rs.getString("device_id"), cmd,
+                                CommandState.fromCode(rs.getString("state")).orElseThrow(),
+                                Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")),
+                                Optional.ofNullable(rs.getString("result_message"))));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public List<AlertRecord> alerts(AlertQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT id, device_id, rule, metric, value, threshold, severity, message, "
+                + "reading_ts, created_at, state FROM alerts WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        q.deviceId().ifPresent(d -> {
+            sql.append(" AND device_id = ?");
+            args.add(d);
+        });
+        q.state().ifPresent(s -> {
+            sql.append(" AND state = ?");
+            args.add(s.code());
+        });
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+        args.add(q.limit());
+        return read("alert query", c -> {
+            try (PreparedStatement p = c.prepareStatement(sql.toString())) {
+                bind(p, args);
+                List<AlertRecord> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        Alert a = new Alert(rs.getString("device_id"), rs.getString("rule"), rs.getString("metric"),
+                                rs.getDouble("value"), rs.getDouble("threshold"),
+                                Severity.fromCode(rs.getString("severity")).orElse(Severity.WARNING), rs.getString("message"),
+                                Instant.ofEpochMilli(rs.getLong("reading_ts")), Instant.ofEpochMilli(rs.getLong("created_at")));
+                        out.add(new AlertRecord(rs.getLong("id"), a,
+                                AlertState.fromCode(rs.getString("state")).orElse(AlertState.OPEN)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public List<BootSequence> boots(String deviceId) {
+        return read("boot query", c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT boot_id, max_seq, received, first_seen, last_seen "
+                    + "FROM boots WHERE device_id = ? ORDER BY boot_id DESC")) {
+                p.setString(1, deviceId);
+                List<BootSequence> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new BootSequence(deviceId, rs.getLong(1), rs.getLong(2), rs.getLong(3),
+                                Instant.ofEpochMilli(rs.getLong(4)), Instant.ofEpochMilli(rs.getLong(5))));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public List<SeqRange> gaps(String deviceId, long bootId, int limit) {
+        return read("gap query", c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT prev + 1, seq - 1 FROM ("
+                    + "SELECT seq, LAG(seq, 1, 0) OVER (ORDER BY seq) AS prev FROM messages "
+                    + "WHERE device_id = ? AND boot_id = ?) AS s WHERE seq > prev + 1 ORDER BY seq LIMIT ?")) {
+                p.setString(1, deviceId);
+                p.setLong(2, bootId);
+                p.setInt(3, limit);
+                List<SeqRange> out = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new SeqRange(rs.getLong(1), rs.getLong(2)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    private static void bind(PreparedStatement p, List<Object> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            p.setObject(i + 1, args.get(i));
+        }
+    }
+
+    @Override
+    public boolean healthy() {
+        if (closed) {
+            return false;
+        }
+        try {
+            return read("health check", c -> {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+                    return rs.next();
+                }
+            });
+        } catch (StoreException e) {
+            log.debug("health check failed: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        writer.close();
+        try {
+            session.close();
+        } catch (SQLException e) {
+            log.debug("closing statements: {}", e.toString());
+        }
+        List<Connection> all = new ArrayList<>(allReaders);
+        all.add(writerConnection);
+        closeQuietly(all);
+        log.debug("closed {}", config.file());
+    }
+
+    private static void closeQuietly(List<Connection> connections) {
+        for (Connection c : connections) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                log.debug("closing a connection: {}", e.toString());
+            }
+        }
+    }
+}

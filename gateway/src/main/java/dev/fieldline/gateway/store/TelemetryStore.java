@@ -1,0 +1,69 @@
+package dev.fieldline.gateway.store;
+
+import dev.fieldline.gateway.analytics.AlertRecord;
+import dev.fieldline.gateway.analytics.AlertSink;
+import dev.fieldline.gateway.ingest.Decoded;
+import dev.fieldline.protocol.Command;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The gateway's storage. Writes are asynchronous and group-committed: their futures complete after
+ * the transaction holding them committed, on the store's completion thread (or exceptionally with
+ * a {@link StoreException}: {@code OVERLOADED} when the write queue is full, {@code CLOSED},
+ * {@code FAILED}). Writes never block the caller. Reads are synchronous and may be called from any
+ * thread except the completion thread.
+ *
+ * <p>Implementations: {@link SqliteStore} (embedded default). The SQL is plain JDBC and, where the
+ * dialects allow, portable ({@code ON CONFLICT ... DO NOTHING/UPDATE}, window functions), so a
+ * PostgreSQL store can follow with its own migrations.
+ */
+public interface TelemetryStore extends AlertSink, AutoCloseable {
+
+    /**
+     * Appends an uplink message. Sequenced messages are stored once per (device, boot, seq): a
+     * repeat completes with {@link AppendResult#DUPLICATE} and changes nothing. Status messages
+     * replace the device's latest status; command results settle their command.
+     */
+    CompletableFuture<AppendResult> append(Decoded message);
+
+    /** Stores a new command in state {@code pending}. */
+    CompletableFuture<CommandRecord> createCommand(String deviceId, Command command, Instant at);
+
+    /** Moves a pending command to {@code delivered}; completes with false if it was not pending. */
+    CompletableFuture<Boolean> markDelivered(String deviceId, String commandId, Instant at);
+
+    // ------------------------------------------------------------------ reads
+
+    List<StoredReading> readings(ReadingQuery query);
+
+    /** Every device, most recently seen first. */
+    List<DeviceRecord> devices();
+
+    Optional<DeviceRecord> device(String deviceId);
+
+    /** A device's commands, newest first. */
+    List<CommandRecord> commands(String deviceId, int limit);
+
+    Optional<CommandRecord> command(String commandId);
+
+    /** Commands of every device still in state {@code pending}, oldest first. */
+    List<CommandRecord> pendingCommands();
+
+    List<AlertRecord> alerts(AlertQuery query);
+
+    /** Per boot of the device: highest sequence number and count received, newest boot first. */
+    List<BootSequence> boots(String deviceId);
+
+    /** Gaps in the sequence numbers received from one boot, lowest first, at most {@code limit}. */
+    List<SeqRange> gaps(String deviceId, long bootId, int limit);
+
+    /** True if the database answers a trivial query. */
+    boolean healthy();
+
+    /** Commits what is queued, then closes. Later writes complete with {@code CLOSED}. */
+    @Override
+    void close();
+}
