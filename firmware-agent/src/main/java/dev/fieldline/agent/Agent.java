@@ -1,0 +1,369 @@
+package dev.fieldline.agent;
+
+import dev.fieldline.agent.AgentException.Reason;
+import dev.fieldline.agent.driver.Button;
+import dev.fieldline.agent.driver.Led;
+import dev.fieldline.agent.driver.Tmp36;
+import dev.fieldline.agent.hal.Board;
+import dev.fieldline.agent.hal.sim.SimBoard;
+import dev.fieldline.agent.internal.BootCounter;
+import dev.fieldline.agent.internal.CommandHandler;
+import dev.fieldline.agent.internal.Counters;
+import dev.fieldline.agent.internal.NamedThreads;
+import dev.fieldline.agent.internal.Sampler;
+import dev.fieldline.agent.internal.Sender;
+import dev.fieldline.agent.outbox.InMemoryOutbox;
+import dev.fieldline.agent.outbox.Outbox;
+import dev.fieldline.agent.uplink.CoapUplink;
+import dev.fieldline.agent.uplink.MqttUplink;
+import dev.fieldline.agent.uplink.Uplink;
+import dev.fieldline.agent.uplink.UplinkListener;
+import dev.fieldline.boards.BoardProfile;
+import dev.fieldline.boards.BoardProfiles;
+import dev.fieldline.boards.DeviceSpec;
+import dev.fieldline.config.ConfigException;
+import dev.fieldline.protocol.Command;
+import dev.fieldline.protocol.CommandResult;
+import dev.fieldline.protocol.DeviceState;
+import dev.fieldline.protocol.MessageCodec;
+import dev.fieldline.protocol.MessageKind;
+import dev.fieldline.protocol.Reading;
+import dev.fieldline.protocol.SenmlCodec;
+import dev.fieldline.protocol.Sequence;
+import dev.fieldline.protocol.Status;
+import dev.fieldline.protocol.Telemetry;
+import dev.fieldline.protocol.Value;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The device agent: samples the board's sensors at an interval, sends telemetry through an
+ * in-memory outbox to the gateway (MQTT or CoAP), answers downlink commands, and sends heartbeats.
+ * Start with {@link #start}; stop with {@link #close}.
+ *
+ * <p>Threads: {@code fl-agent-{id}} (sampling, commands, heartbeats), {@code fl-agent-sender-{id}}
+ * (outbox to uplink), and the uplink's own ({@code fl-mqtt-{id}} / {@code fl-coap-{id}} plus the
+ * transport library's).
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    /** Platforms a HAL provider exists for. */
+    public static final List<String> PLATFORMS = List.of(SimBoard.PLATFORM);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(2);
+
+    private final AgentConfig config;
+    private final BoardProfile profile;
+    private final long bootId;
+    private final Clock clock = Clock.systemUTC();
+    private final long startNanos = System.nanoTime();
+    private final Board board;
+    private final List<SensorChannel> sensors = new ArrayList<>();
+    private final Optional<Led> led;
+    private final String ledName;
+    private final List<Button> buttons = new ArrayList<>();
+    private final Outbox outbox;
+    private final Counters counters = new Counters();
+    private final AtomicLong seq = new AtomicLong();
+    private final SenmlCodec senml = new SenmlCodec();
+    private final MessageCodec messages = new MessageCodec();
+    private final ScheduledExecutorService core;
+    private final Sampler sampler;
+    private final CommandHandler commands;
+    private final Uplink uplink;
+    private final Sender sender;
+    private volatile boolean closed;
+
+    /** One sensor read per sample: its reading name and how to read it. */
+    private record SensorChannel(String name, String unit, java.util.function.Supplier<Value> read) {
+    }
+
+    private Agent(AgentConfig config, BoardProfile profile, long bootId, Board board) {
+        this.config = config;
+        this.profile = profile;
+        this.bootId = bootId;
+        this.board = board;
+        Led theLed = null;
+        String theLedName = null;
+        for (DeviceSpec d : profile.sensors()) {
+            if (d instanceof DeviceSpec.Tmp36 t) {
+                Tmp36 tmp = new Tmp36(board.analogInput(t.adcChannel()), profile.adc());
+                sensors.add(new SensorChannel(t.name(), Tmp36.UNIT, () -> new Value.Num(tmp.readCelsius())));
+            } else if (d instanceof DeviceSpec.Button b) {
+                Button button = new Button(board.digitalInput(b.pin()), b.activeLow(), b.debounce(), clock::instant);
+                buttons.add(button);
+                sensors.add(new SensorChannel(b.name(), "", () -> new Value.Bool(button.poll())));
+            }
+        }
+        for (DeviceSpec d : profile.actuators()) {
+            if (d instanceof DeviceSpec.Led l && theLed == null) {
+                theLed = new Led(board.digitalOutput(l.pin()));
+                theLedName = l.name();
+                theLed.set(false);
+                Led ledRef = theLed;
+                sensors.add(new SensorChannel(l.name(), "", () -> new Value.Bool(ledRef.isOn())));
+            }
+        }
+        this.led = Optional.ofNullable(theLed);
+        this.ledName = theLedName;
+        this.outbox = new InMemoryOutbox(config.outboxCapacity());
+        this.core = NamedThreads.scheduler("fl-agent-" + config.deviceId());
+        this.sampler = new Sampler(core, config.samplingInterval().orElse(profile.samplingInterval()), this::sampleOnce);
+        this.commands = new CommandHandler(led, sampler::setInterval);
+        this.uplink = createUplink(config, messages.encode(status(DeviceState.OFFLINE), config.payloadFormat()));
+        this.sender = new Sender(config.deviceId(), outbox, uplink, config.reconnect(), counters);
+    }
+
+    /**
+     * Starts an agent: loads the board profile, opens its HAL provider, increments the boot
+     * counter, starts sampling and connecting. Fails fast with an {@link AgentException} if the
+     * board or configuration is unusable; does not fail if the gateway is unreachable (it keeps
+     * sampling into the outbox and reconnects with backoff).
+     */
+    public static Agent start(AgentConfig config) {
+        if (config == null) {
+            throw new IllegalArgumentException("config must not be null");
+        }
+        BoardProfile profile = loadProfile(config.board());
+        if (!PLATFORMS.contains(profile.platform())) {
+            throw new AgentException(Reason.UNKNOWN_BOARD, "board '" + profile.name() + "' needs HAL platform '"
+                    + profile.platform() + "', which this agent does not provide; available platforms: "
+                    + String.join(", ", PLATFORMS));
+        }
+        long bootId = BootCounter.next(config.dataDir());
+        Board board = new SimBoard(profile, config.sim(), config.simSeed() ^ bootId, Clock.systemUTC());
+        Agent agent;
+        try {
+            agent = new Agent(config, profile, bootId, board);
+        } catch (RuntimeException e) {
+            board.close();
+            throw e;
+        }
+        agent.begin();
+        return agent;
+    }
+
+    private static BoardProfile loadProfile(String board) {
+        try {
+            return BoardProfiles.load(board);
+        } catch (ConfigException e) {
+            throw new AgentException(e.reason() == ConfigException.Reason.NOT_FOUND ? Reason.UNKNOWN_BOARD
+                    : Reason.INVALID_CONFIG, e.getMessage(), e);
+        }
+    }
+
+    private static Uplink createUplink(AgentConfig config, byte[] lastWill) {
+        try {
+            if (config.isMqtt()) {
+                return new MqttUplink(config.uplink(), config.deviceId(), config.payloadFormat(), config.reconnect(),
+                        config.maxInFlight(), lastWill);
+            }
+            return new CoapUplink(config.uplink(), config.deviceId(), config.payloadFormat(), config.reconnect(),
+                    config.coapAckTimeout(), config.coapMaxRetransmit());
+        } catch (IllegalArgumentException e) {
+            throw new AgentException(Reason.UPLINK, e.getMessage(), e);
+        }
+    }
+
+    private void begin() {
+        sender.start();
+        sampler.start();
+        long hb = config.heartbeatInterval().toNanos();
+        core.scheduleAtFixedRate(() -> sendStatus(DeviceState.ONLINE), hb, hb, TimeUnit.NANOSECONDS);
+        uplink.start(new UplinkListener() {
+            @Override
+            public void connected() {
+                core.execute(() -> sendStatus(DeviceState.ONLINE));
+                sender.connected();
+            }
+
+            @Override
+            public void disconnected(String cause) {
+                sender.wake();
+            }
+
+            @Override
+            public void command(Command command) {
+                if (!closed) {
+                    core.execute(() -> handle(command));
+                }
+            }
+        });
+        log.info("agent {} started: boot {}, board {} ({}), uplink {}, sampling every {}", config.deviceId(), bootId,
+                profile.name(), profile.platform(), uplink.describe(), sampler.interval());
+    }
+
+    private Sequence nextSequence() {
+        return new Sequence(bootId, seq.incrementAndGet());
+    }
+
+    private void sampleOnce() {
+        try {
+            Instant now = clock.instant();
+            List<Reading> readings = new ArrayList<>(sensors.size());
+            for (SensorChannel s : sensors) {
+                readings.add(Reading.of(s.name(), s.unit(), s.read().get(), now));
+            }
+            Sequence sequence = nextSequence();
+            byte[] payload = senml.encode(new Telemetry(config.deviceId(), sequence, readings), config.payloadFormat());
+            outbox.add(MessageKind.TELEMETRY, sequence, payload);
+            counters.samples.incrementAndGet();
+        } catch (RuntimeException e) {
+            log.warn("agent {}: sampling failed: {}", config.deviceId(), e.toString());
+        }
+    }
+
+    private void handle(Command command) {
+        Optional<CommandHandler.Outcome> outcome = commands.handle(command);
+        if (outcome.isEmpty()) {
+            log.debug("agent {}: command {} already handled", config.deviceId(), command.id());
+            return;
+        }
+        counters.commands.incrementAndGet();
+        Sequence sequence = nextSequence();
+        CommandResult result = new CommandResult(config.deviceId(), sequence, clock.instant(), command.id(),
+                outcome.get().ok(), outcome.get().message());
+        outbox.add(MessageKind.COMMAND_RESULT, sequence, messages.encode(result, config.payloadFormat()));
+        log.debug("agent {}: command {} {} -> {}", config.deviceId(), command.id(), command.name(), outcome.get());
+    }
+
+    private Status status(DeviceState state) {
+        AgentStats s = stats();
+        Map<String, Long> ctr = new LinkedHashMap<>();
+        ctr.put("sent", s.sent());
+        ctr.put("acked", s.acked());
+        ctr.put("failed", s.failed());
+        ctr.put("rejected", s.rejected());
+        ctr.put("dropped", s.dropped());
+        ctr.put("queued", (long) s.queued());
+        ctr.put("reconnects", s.reconnects());
+        ctr.put("commands", s.commands());
+        Runtime rt = Runtime.getRuntime();
+        return new Status(config.deviceId(), bootId, clock.instant(), state, uptime(),
+                rt.totalMemory() - rt.freeMemory(), s.samples(), ctr);
+    }
+
+    private java.util.concurrent.CompletableFuture<Void> sendStatus(DeviceState state) {
+        if (!uplink.isConnected()) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        return uplink.send(MessageKind.STATUS, messages.encode(status(state), config.payloadFormat()))
+                .whenComplete((ok, e) -> {
+                    if (e != null) {
+                        log.debug("agent {}: status not sent: {}", config.deviceId(), e.toString());
+                    }
+                });
+    }
+
+    /** Time since start. */
+    public Duration uptime() {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    public AgentStats stats() {
+        // the uplink is null only while the constructor builds the last will
+        Uplink u = uplink;
+        return new AgentStats(counters.samples.get(), counters.sent.get(), counters.acked.get(),
+                counters.failed.get(), counters.rejected.get(), outbox == null ? 0 : outbox.dropped(),
+                outbox == null ? 0 : outbox.size(), u == null ? 0 : u.reconnects(), counters.commands.get(),
+                u != null && u.isConnected());
+    }
+
+    public String deviceId() {
+        return config.deviceId();
+    }
+
+    public long bootId() {
+        return bootId;
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    public BoardProfile profile() {
+        return profile;
+    }
+
+    /** The current sampling interval (changed by the {@code interval} command). */
+    public Duration samplingInterval() {
+        return sampler.interval();
+    }
+
+    /** The LED's state, if the board has one. */
+    public Optional<Boolean> ledOn() {
+        return led.map(Led::isOn);
+    }
+
+    /** The name of the LED's readings, if the board has one. */
+    public Optional<String> ledName() {
+        return Optional.ofNullable(ledName);
+    }
+
+    /** The simulated board, when the profile's platform is {@code sim} (to press its button in demos and tests). */
+    public Optional<SimBoard> simBoard() {
+        return board instanceof SimBoard s ? Optional.of(s) : Optional.empty();
+    }
+
+    /**
+     * Stops the agent: sampling and heartbeats stop, the LED goes to its safe state (off), messages
+     * still queued get up to 2 s to be acknowledged, an OFFLINE status is sent if connected, and
+     * every thread is stopped.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        sampler.stop();
+        core.shutdown();
+        try {
+            if (!core.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                core.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            core.shutdownNow();
+        }
+        led.ifPresent(l -> l.set(false));
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        while (uplink.isConnected() && outbox.size() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (uplink.isConnected()) {
+            try {
+                sendStatus(DeviceState.OFFLINE).get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("agent {}: OFFLINE status not acknowledged: {}", config.deviceId(), e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        sender.close();
+        uplink.close();
+        buttons.forEach(Button::close);
+        board.close();
+        log.info("agent {} stopped: {}", config.deviceId(), stats());
+    }
+}

@@ -1,0 +1,382 @@
+package dev.fieldline.agent;
+
+import dev.fieldline.agent.hal.sim.SimParameters;
+import dev.fieldline.agent.uplink.ReconnectPolicy;
+import dev.fieldline.config.ConfigException;
+import dev.fieldline.config.ConfigKey;
+import dev.fieldline.config.ConfigNode;
+import dev.fieldline.config.YamlDocuments;
+import dev.fieldline.protocol.DeviceIds;
+import dev.fieldline.protocol.PayloadFormat;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Everything the agent needs to start. Immutable; build it with {@link #builder(String)} or load
+ * it from YAML with {@link #load(Path)}. {@link #describe()} prints every key with its type,
+ * default, unit and description.
+ *
+ * <pre>
+ * device-id: greenhouse-1
+ * board: sim
+ * uplink: tcp://127.0.0.1:1883      # or coap://127.0.0.1:5683
+ * payload-format: cbor
+ * sampling-interval: 1s
+ * heartbeat-interval: 10s
+ * reconnect: {initial: 500ms, max: 30s, jitter: 0.2}
+ * sim: {seed: 7, base-temperature: 22.5, noise: 0.1}
+ * </pre>
+ *
+ * @param deviceId the device identifier (also the MQTT client id)
+ * @param board board profile: a stock name ({@code sim}) or a YAML file path
+ * @param dataDir directory for the boot counter (and, later, the journal)
+ * @param uplink gateway address: {@code tcp://host:port} (MQTT) or {@code coap://host:port} (CoAP)
+ * @param payloadFormat encoding of uplink messages
+ * @param samplingInterval time between samples; empty means the board profile's default
+ * @param heartbeatInterval time between ONLINE status heartbeats
+ * @param outboxCapacity messages buffered while unacknowledged before the oldest is dropped
+ * @param maxInFlight most unacknowledged MQTT publishes at once
+ * @param reconnect backoff between connection attempts
+ * @param coapAckTimeout CoAP initial ACK timeout
+ * @param coapMaxRetransmit CoAP retransmissions before an exchange times out
+ * @param sim parameters of the simulated board
+ */
+public record AgentConfig(
+        String deviceId,
+        String board,
+        Path dataDir,
+        URI uplink,
+        PayloadFormat payloadFormat,
+        Optional<Duration> samplingInterval,
+        Duration heartbeatInterval,
+        int outboxCapacity,
+        int maxInFlight,
+        ReconnectPolicy reconnect,
+        Duration coapAckTimeout,
+        int coapMaxRetransmit,
+        SimParameters sim) {
+
+    public static final String DEFAULT_BOARD = "sim";
+    public static final String DEFAULT_DATA_DIR = "./fieldline-agent-data/{deviceId}";
+    public static final Duration MIN_SAMPLING_INTERVAL = Duration.ofMillis(100);
+    public static final Duration MAX_SAMPLING_INTERVAL = Duration.ofHours(1);
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
+    public static final int DEFAULT_OUTBOX_CAPACITY = 10_000;
+    public static final int DEFAULT_MAX_IN_FLIGHT = 16;
+    public static final Duration DEFAULT_COAP_ACK_TIMEOUT = Duration.ofSeconds(2);
+    public static final int DEFAULT_COAP_MAX_RETRANSMIT = 4;
+    /** Uplink URI schemes and what they select. */
+    public static final List<String> UPLINK_SCHEMES = List.of("tcp (MQTT)", "coap (CoAP)");
+
+    private static final SimParameters S = SimParameters.DEFAULTS;
+    private static final ReconnectPolicy R = ReconnectPolicy.DEFAULTS;
+
+    /** Every key, as written in the YAML file. */
+    public static final List<ConfigKey> KEYS = List.of(
+            new ConfigKey("device-id", "string", "(required)", "", "device identifier: 1-64 of A-Z a-z 0-9 . _ -"),
+            new ConfigKey("board", "string", DEFAULT_BOARD, "", "board profile: a stock name (sim) or a YAML file path"),
+            new ConfigKey("data-dir", "path", DEFAULT_DATA_DIR, "", "directory for the boot counter; {deviceId} is replaced"),
+            new ConfigKey("uplink", "uri", "(required)", "", "gateway: tcp://host:port for MQTT or coap://host:port for CoAP"),
+            new ConfigKey("payload-format", "enum", "cbor", "", "uplink encoding: cbor or json"),
+            new ConfigKey("sampling-interval", "duration", "(board profile; sim: 1s)", "s", "time between samples, 100ms..1h"),
+            new ConfigKey("heartbeat-interval", "duration", ConfigNode.text(DEFAULT_HEARTBEAT_INTERVAL), "s", "time between ONLINE status heartbeats"),
+            new ConfigKey("outbox-capacity", "integer", Integer.toString(DEFAULT_OUTBOX_CAPACITY), "messages", "unacknowledged messages kept; beyond it the oldest is dropped and counted"),
+            new ConfigKey("max-in-flight", "integer", Integer.toString(DEFAULT_MAX_IN_FLIGHT), "messages", "unacknowledged MQTT publishes at once (also capped by the broker's Receive Maximum)"),
+            new ConfigKey("reconnect.initial", "duration", ConfigNode.text(R.initial()), "s", "delay before the first reconnection attempt"),
+            new ConfigKey("reconnect.max", "duration", ConfigNode.text(R.max()), "s", "longest delay between reconnection attempts (doubling from initial)"),
+            new ConfigKey("reconnect.jitter", "number", Double.toString(R.jitter()), "fraction", "random spread of each delay, 0..1"),
+            new ConfigKey("coap.ack-timeout", "duration", ConfigNode.text(DEFAULT_COAP_ACK_TIMEOUT), "s", "CoAP initial ACK timeout"),
+            new ConfigKey("coap.max-retransmit", "integer", Integer.toString(DEFAULT_COAP_MAX_RETRANSMIT), "", "CoAP retransmissions before an exchange times out"),
+            new ConfigKey("sim.seed", "integer", "(derived from device-id)", "", "random seed of the simulated sensors"),
+            new ConfigKey("sim.base-temperature", "number", Double.toString(S.baseTemperature()), "Cel", "mean simulated temperature"),
+            new ConfigKey("sim.noise", "number", Double.toString(S.noise()), "Cel", "standard deviation of the Gaussian noise"),
+            new ConfigKey("sim.drift", "number", Double.toString(S.driftPerHour()), "Cel/h", "slow linear drift"),
+            new ConfigKey("sim.daily-amplitude", "number", Double.toString(S.dailyAmplitude()), "Cel", "amplitude of the daily sinusoid"),
+            new ConfigKey("sim.daily-period", "duration", ConfigNode.text(S.dailyPeriod()), "s", "period of the daily sinusoid"),
+            new ConfigKey("sim.spike-probability", "number", Double.toString(S.spikeProbability()), "1/sample", "probability that a sample carries a spike"),
+            new ConfigKey("sim.spike-magnitude", "number", Double.toString(S.spikeMagnitude()), "Cel", "size of a spike (sign random)"));
+
+    public AgentConfig {
+        DeviceIds.require(deviceId, "deviceId");
+        requireNonNull(board, "board");
+        if (board.isBlank()) {
+            throw new IllegalArgumentException("board must not be empty");
+        }
+        requireNonNull(dataDir, "dataDir");
+        uplink = checkUplink(uplink);
+        requireNonNull(payloadFormat, "payloadFormat");
+        requireNonNull(samplingInterval, "samplingInterval");
+        samplingInterval.ifPresent(AgentConfig::checkSamplingInterval);
+        if (heartbeatInterval == null || heartbeatInterval.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new IllegalArgumentException("heartbeatInterval must be >= 100ms, was " + heartbeatInterval);
+        }
+        if (outboxCapacity < 1) {
+            throw new IllegalArgumentException("outboxCapacity must be >= 1, was " + outboxCapacity);
+        }
+        if (maxInFlight < 1 || maxInFlight > 65_535) {
+            throw new IllegalArgumentException("maxInFlight must be 1..65535, was " + maxInFlight);
+        }
+        requireNonNull(reconnect, "reconnect");
+        if (coapAckTimeout == null || coapAckTimeout.toMillis() < 10) {
+            throw new IllegalArgumentException("coapAckTimeout must be >= 10ms, was " + coapAckTimeout);
+        }
+        if (coapMaxRetransmit < 0 || coapMaxRetransmit > 20) {
+            throw new IllegalArgumentException("coapMaxRetransmit must be 0..20, was " + coapMaxRetransmit);
+        }
+        requireNonNull(sim, "sim");
+    }
+
+    private static void requireNonNull(Object o, String name) {
+        if (o == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+    }
+
+    /** Checks a sampling interval: 100 ms .. 1 h. */
+    public static Duration checkSamplingInterval(Duration d) {
+        if (d == null || d.compareTo(MIN_SAMPLING_INTERVAL) < 0 || d.compareTo(MAX_SAMPLING_INTERVAL) > 0) {
+            throw new IllegalArgumentException("samplingInterval must be between 100ms and 1h, was " + d);
+        }
+        return d;
+    }
+
+    private static URI checkUplink(URI uri) {
+        if (uri == null) {
+            throw new IllegalArgumentException("uplink is required: tcp://host:port (MQTT) or coap://host:port (CoAP)");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("tcp") && !scheme.equals("coap")) {
+            throw new IllegalArgumentException("uplink '" + uri + "' has an unsupported scheme; use one of "
+                    + String.join(", ", UPLINK_SCHEMES));
+        }
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("uplink '" + uri + "' has no host; write " + scheme + "://host:port");
+        }
+        if (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")) {
+            throw new IllegalArgumentException("uplink '" + uri + "' must not have a path; write " + scheme + "://host:port");
+        }
+        try {
+            return new URI(scheme, null, uri.getHost(), uri.getPort(), null, null, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("uplink '" + uri + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** True when the uplink is MQTT ({@code tcp://}), false for CoAP. */
+    public boolean isMqtt() {
+        return uplink.getScheme().equals("tcp");
+    }
+
+    /** The seed of the simulated sensors: configured, or derived from the device id. */
+    public long simSeed() {
+        return sim.seed().orElse(deviceId.hashCode());
+    }
+
+    /** The keys and their documentation as a plain-text table. */
+    public static String describe() {
+        return ConfigKey.describe(KEYS);
+    }
+
+    public static Builder builder(String deviceId) {
+        return new Builder(deviceId);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder(deviceId);
+        b.board = board;
+        b.dataDir = dataDir;
+        b.uplink = uplink;
+        b.payloadFormat = payloadFormat;
+        b.samplingInterval = samplingInterval.orElse(null);
+        b.heartbeatInterval = heartbeatInterval;
+        b.outboxCapacity = outboxCapacity;
+        b.maxInFlight = maxInFlight;
+        b.reconnect = reconnect;
+        b.coapAckTimeout = coapAckTimeout;
+        b.coapMaxRetransmit = coapMaxRetransmit;
+        b.sim = sim;
+        return b;
+    }
+
+    public AgentConfig withUplink(URI newUplink) {
+        return toBuilder().uplink(newUplink).build();
+    }
+
+    public AgentConfig withSamplingInterval(Duration interval) {
+        return toBuilder().samplingInterval(interval).build();
+    }
+
+    public AgentConfig withDataDir(Path dir) {
+        return toBuilder().dataDir(dir).build();
+    }
+
+    public AgentConfig withBoard(String newBoard) {
+        return toBuilder().board(newBoard).build();
+    }
+
+    public AgentConfig withSim(SimParameters params) {
+        return toBuilder().sim(params).build();
+    }
+
+    /** Loads a configuration file. Errors are {@link ConfigException}s naming file, line and key. */
+    public static AgentConfig load(Path file) {
+        return fromYaml(YamlDocuments.read(file));
+    }
+
+    /** Builds a configuration from a parsed YAML document. */
+    public static AgentConfig fromYaml(ConfigNode root) {
+        root.allowOnly(Set.of("device-id", "board", "data-dir", "uplink", "payload-format", "sampling-interval",
+                "heartbeat-interval", "outbox-capacity", "max-in-flight", "reconnect", "coap", "sim"));
+        Builder b = new Builder(root.require("device-id").parse(id -> DeviceIds.require(id, "device-id")));
+        root.get("board").ifPresent(n -> b.board(n.asString()));
+        root.get("data-dir").ifPresent(n -> b.dataDir(n.parse(Path::of)));
+        URI uplinkUri = root.require("uplink").parse(s -> checkUplink(URI.create(s)));
+        b.uplink(uplinkUri);
+        root.get("payload-format").ifPresent(n -> b.payloadFormat(n.parse(s -> switch (s.toLowerCase(Locale.ROOT)) {
+            case "cbor" -> PayloadFormat.CBOR;
+            case "json" -> PayloadFormat.JSON;
+            default -> throw new IllegalArgumentException("expected cbor or json, got '" + s + "'");
+        })));
+        root.get("sampling-interval").ifPresent(n ->
+                b.samplingInterval(n.asDuration(MIN_SAMPLING_INTERVAL, MAX_SAMPLING_INTERVAL)));
+        b.heartbeatInterval(root.duration("heartbeat-interval", DEFAULT_HEARTBEAT_INTERVAL,
+                Duration.ofMillis(100), Duration.ofDays(1)));
+        b.outboxCapacity(root.integer("outbox-capacity", DEFAULT_OUTBOX_CAPACITY, 1, 10_000_000));
+        b.maxInFlight(root.integer("max-in-flight", DEFAULT_MAX_IN_FLIGHT, 1, 65_535));
+        root.get("reconnect").ifPresent(n -> {
+            n.allowOnly(Set.of("initial", "max", "jitter"));
+            Duration initial = n.duration("initial", R.initial(), Duration.ofMillis(1), Duration.ofHours(1));
+            Duration max = n.duration("max", R.max(), Duration.ofMillis(1), Duration.ofDays(1));
+            if (max.compareTo(initial) < 0) {
+                throw n.require("max").error(ConfigException.Reason.INVALID_VALUE,
+                        "must be >= reconnect.initial (" + ConfigNode.text(initial) + ")");
+            }
+            b.reconnect(new ReconnectPolicy(initial, max, n.number("jitter", R.jitter(), 0, 1)));
+        });
+        root.get("coap").ifPresent(n -> {
+            n.allowOnly(Set.of("ack-timeout", "max-retransmit"));
+            b.coapAckTimeout(n.duration("ack-timeout", DEFAULT_COAP_ACK_TIMEOUT, Duration.ofMillis(10), Duration.ofMinutes(1)));
+            b.coapMaxRetransmit(n.integer("max-retransmit", DEFAULT_COAP_MAX_RETRANSMIT, 0, 20));
+        });
+        root.get("sim").ifPresent(n -> {
+            n.allowOnly(Set.of("seed", "base-temperature", "noise", "drift", "daily-amplitude", "daily-period",
+                    "spike-probability", "spike-magnitude"));
+            OptionalLong seed = n.get("seed").map(s -> OptionalLong.of(s.asLong(Long.MIN_VALUE, Long.MAX_VALUE)))
+                    .orElse(OptionalLong.empty());
+            b.sim(new SimParameters(seed,
+                    n.number("base-temperature", S.baseTemperature(), -50, 150),
+                    n.number("noise", S.noise(), 0, 50),
+                    n.number("drift", S.driftPerHour(), -100, 100),
+                    n.number("daily-amplitude", S.dailyAmplitude(), 0, 100),
+                    n.duration("daily-period", S.dailyPeriod(), Duration.ofSeconds(1), Duration.ofDays(366)),
+                    n.number("spike-probability", S.spikeProbability(), 0, 1),
+                    n.number("spike-magnitude", S.spikeMagnitude(), 0, 200)));
+        });
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw root.error(ConfigException.Reason.INVALID_VALUE, e.getMessage());
+        }
+    }
+
+    /** Builder with every default filled in; only the device id and the uplink are required. */
+    public static final class Builder {
+        private final String deviceId;
+        private String board = DEFAULT_BOARD;
+        private Path dataDir;
+        private URI uplink;
+        private PayloadFormat payloadFormat = PayloadFormat.CBOR;
+        private Duration samplingInterval;
+        private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+        private int outboxCapacity = DEFAULT_OUTBOX_CAPACITY;
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private ReconnectPolicy reconnect = ReconnectPolicy.DEFAULTS;
+        private Duration coapAckTimeout = DEFAULT_COAP_ACK_TIMEOUT;
+        private int coapMaxRetransmit = DEFAULT_COAP_MAX_RETRANSMIT;
+        private SimParameters sim = SimParameters.DEFAULTS;
+
+        private Builder(String deviceId) {
+            this.deviceId = DeviceIds.require(deviceId, "deviceId");
+        }
+
+        public Builder board(String v) {
+            board = v;
+            return this;
+        }
+
+        /** The data directory; {@code {deviceId}} in it is replaced by the device id. */
+        public Builder dataDir(Path v) {
+            dataDir = v;
+            return this;
+        }
+
+        public Builder uplink(URI v) {
+            uplink = v;
+            return this;
+        }
+
+        public Builder uplink(String v) {
+            return uplink(URI.create(v));
+        }
+
+        public Builder payloadFormat(PayloadFormat v) {
+            payloadFormat = v;
+            return this;
+        }
+
+        /** Overrides the board profile's sampling interval; null restores it. */
+        public Builder samplingInterval(Duration v) {
+            samplingInterval = v;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration v) {
+            heartbeatInterval = v;
+            return this;
+        }
+
+        public Builder outboxCapacity(int v) {
+            outboxCapacity = v;
+            return this;
+        }
+
+        public Builder maxInFlight(int v) {
+            maxInFlight = v;
+            return this;
+        }
+
+        public Builder reconnect(ReconnectPolicy v) {
+            reconnect = v;
+            return this;
+        }
+
+        public Builder coapAckTimeout(Duration v) {
+            coapAckTimeout = v;
+            return this;
+        }
+
+        public Builder coapMaxRetransmit(int v) {
+            coapMaxRetransmit = v;
+            return this;
+        }
+
+        public Builder sim(SimParameters v) {
+            sim = v;
+            return this;
+        }
+
+        public AgentConfig build() {
+            Path dir = dataDir != null ? dataDir : Path.of(DEFAULT_DATA_DIR);
+            dir = Path.of(dir.toString().replace("{deviceId}", deviceId));
+            return new AgentConfig(deviceId, board, dir, uplink, payloadFormat, Optional.ofNullable(samplingInterval),
+                    heartbeatInterval, outboxCapacity, maxInFlight, reconnect, coapAckTimeout, coapMaxRetransmit, sim);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.fieldline.agent;
+
+/** Root of the errors the agent raises; {@link #reason()} says what failed in a countable form. */
+public class AgentException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** What failed. */
+    public enum Reason {
+        /** The configuration is incomplete or inconsistent. */
+        INVALID_CONFIG,
+        /** The board profile names a platform no HAL provider drives, or cannot be loaded. */
+        UNKNOWN_BOARD,
+        /** The data directory (boot counter) cannot be read or written. */
+        STORAGE,
+        /** An uplink could not be created (bad URI, transport library refused its settings). */
+        UPLINK
+    }
+
+    private final Reason reason;
+
+    public AgentException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public AgentException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,13 @@
+package dev.fieldline.agent.internal;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The agent's counters, shared by sampler, sender and command handler. */
+public final class Counters {
+    public final AtomicLong samples = new AtomicLong();
+    public final AtomicLong sent = new AtomicLong();
+    public final AtomicLong acked = new AtomicLong();
+    public final AtomicLong failed = new AtomicLong();
+    public final AtomicLong rejected = new AtomicLong();
+    public final AtomicLong commands = new AtomicLong();
+}

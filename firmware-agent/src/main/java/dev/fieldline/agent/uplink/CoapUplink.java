@@ -1,0 +1,291 @@
+package dev.fieldline.agent.uplink;
+
+import dev.fieldline.agent.internal.NamedThreads;
+import dev.fieldline.agent.uplink.UplinkException.Failure;
+import dev.fieldline.protocol.CoapResources;
+import dev.fieldline.protocol.Command;
+import dev.fieldline.protocol.DecodeException;
+import dev.fieldline.protocol.MessageCodec;
+import dev.fieldline.protocol.MessageKind;
+import dev.fieldline.protocol.PayloadFormat;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapHandler;
+import org.eclipse.californium.core.CoapObserveRelation;
+import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.CoAP;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.config.UdpConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CoAP uplink on Eclipse Californium: confirmable POSTs to {@code /v1/d/{id}/{kind}} with the
+ * kind's Content-Format; 2.xx acknowledges, 4.xx rejects (not retried), 5.xx and timeouts are
+ * retried later. Downlink commands arrive by Observe on {@code /v1/d/{id}/cmd}. "Connected" means
+ * the gateway answered the observe request; a timed-out exchange counts as a lost connection and
+ * the observation is re-established with backoff. One exchange at a time (NSTART = 1).
+ */
+public final class CoapUplink implements Uplink {
+    private static final Logger log = LoggerFactory.getLogger(CoapUplink.class);
+
+    private final URI server;
+    private final String deviceId;
+    private final PayloadFormat format;
+    private final ReconnectPolicy policy;
+    private final Configuration config;
+    private final MessageCodec codec = new MessageCodec();
+    private final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
+
+    private volatile boolean connected;
+    private volatile boolean closed;
+    private volatile UplinkListener listener;
+    private ScheduledExecutorService scheduler;
+    private CoapEndpoint endpoint;
+    private CoapClient client;
+    private Reconnector reconnector;
+    private volatile CoapObserveRelation relation;
+
+    /**
+     * @param server {@code coap://host:port}
+     * @param ackTimeout initial CoAP ACK timeout (RFC 7252 ACK_TIMEOUT)
+     * @param maxRetransmit retransmissions of a confirmable message before it times out
+     */
+    public CoapUplink(URI server, String deviceId, PayloadFormat format, ReconnectPolicy policy,
+                      Duration ackTimeout, int maxRetransmit) {
+        if (server == null || !"coap".equals(server.getScheme()) || server.getHost() == null) {
+            throw new IllegalArgumentException("server must be coap://host:port, was " + server);
+        }
+        if (ackTimeout == null || ackTimeout.toMillis() < 10) {
+            throw new IllegalArgumentException("ackTimeout must be >= 10ms, was " + ackTimeout);
+        }
+        if (maxRetransmit < 0 || maxRetransmit > 20) {
+            throw new IllegalArgumentException("maxRetransmit must be 0..20, was " + maxRetransmit);
+        }
+        this.server = server.getPort() < 0 ? URI.create("coap://" + server.getHost() + ":5683") : server;
+        this.deviceId = deviceId;
+        this.format = format;
+        this.policy = policy;
+        CoapConfig.register();
+        UdpConfig.register();
+        this.config = Configuration.createStandardWithoutFile();
+        config.set(CoapConfig.ACK_TIMEOUT, ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (config.get(CoapConfig.MAX_ACK_TIMEOUT, TimeUnit.MILLISECONDS) < ackTimeout.toMillis()) {
+            config.set(CoapConfig.MAX_ACK_TIMEOUT, ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        config.set(CoapConfig.MAX_RETRANSMIT, maxRetransmit);
+    }
+
+    @Override
+    public synchronized void start(UplinkListener uplinkListener) {
+        if (endpoint != null) {
+            throw new IllegalStateException("already started");
+        }
+        this.listener = uplinkListener;
+        scheduler = NamedThreads.scheduler("fl-coap-" + deviceId);
+        endpoint = new CoapEndpoint.Builder()
+                .setConfiguration(config)
+                .setInetSocketAddress(new InetSocketAddress(0))
+                .setLoggingTag(deviceId)
+                .build();
+        endpoint.setExecutors(scheduler, scheduler);
+        try {
+            endpoint.start();
+        } catch (java.io.IOException e) {
+            scheduler.shutdownNow();
+            throw new UplinkException(Failure.UNAVAILABLE, "cannot open a UDP socket for CoAP: " + e.getMessage(), e);
+        }
+        client = new CoapClient();
+        client.setEndpoint(endpoint);
+        reconnector = new Reconnector("coap " + deviceId, policy, scheduler, this::observeOnce, new Random());
+        reconnector.trigger();
+    }
+
+    private String uri(MessageKind kind) {
+        return server.getScheme() + "://" + server.getHost() + ":" + server.getPort() + "/" + CoapResources.path(deviceId, kind);
+    }
+
+    /** One connection attempt: (re-)establish the command observation; done at the first answer. */
+    private CompletableFuture<Void> observeOnce() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "closed"));
+            return done;
+        }
+        CoapObserveRelation old = relation;
+        if (old != null) {
+            old.reactiveCancel();
+        }
+        Request get = Request.newGet();
+        get.setURI(uri(MessageKind.COMMAND));
+        get.setObserve();
+        get.getOptions().setAccept(format.coapContentFormat(MessageKind.COMMAND));
+        relation = client.observe(get, new CoapHandler() {
+            @Override
+            public void onLoad(CoapResponse response) {
+                if (done.complete(null)) {
+                    if (!response.isSuccess()) {
+                        log.warn("agent {}: gateway refused the command observation: {}", deviceId, response.getCode());
+                    }
+                    markConnected();
+                }
+                if (response.isSuccess()) {
+                    command(response);
+                }
+            }
+
+            @Override
+            public void onError() {
+                if (!done.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "observe request failed"))) {
+                    connectionLost("command observation lost");
+                }
+            }
+        });
+        return done;
+    }
+
+    private void command(CoapResponse response) {
+        byte[] payload = response.getPayload();
+        if (payload == null || payload.length == 0) {
+            return;
+        }
+        int cf = response.getOptions().getContentFormat();
+        PayloadFormat fmt = PayloadFormat.fromCoapContentFormat(MessageKind.COMMAND, cf)
+                .or(() -> PayloadFormat.sniff(payload)).orElse(format);
+        Command c;
+        try {
+            c = codec.decodeCommand(payload, fmt);
+        } catch (DecodeException e) {
+            log.warn("agent {}: ignoring undecodable command notification: {}", deviceId, e.getMessage());
+            return;
+        }
+        listener.command(c);
+    }
+
+    private void markConnected() {
+        if (closed) {
+            return;
+        }
+        connected = true;
+        log.info("agent {} connected to {}", deviceId, server);
+        listener.connected();
+    }
+
+    private void connectionLost(String cause) {
+        boolean was;
+        synchronized (this) {
+            was = connected;
+            connected = false;
+        }
+        if (closed) {
+            return;
+        }
+        if (was) {
+            log.info("agent {} disconnected from {}: {}", deviceId, server, cause);
+            listener.disconnected(cause);
+        }
+        reconnector.trigger();
+    }
+
+    @Override
+    public CompletableFuture<Void> send(MessageKind kind, byte[] payload) {
+        if (!kind.isUplink()) {
+            throw new IllegalArgumentException("kind must be an uplink kind, was " + kind);
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (!connected || closed) {
+            f.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "not connected"));
+            return f;
+        }
+        Request post = Request.newPost();
+        post.setConfirmable(true);
+        post.setURI(uri(kind));
+        post.getOptions().setContentFormat(format.coapContentFormat(kind));
+        post.setPayload(payload);
+        pending.add(f);
+        f.whenComplete((v, e) -> pending.remove(f));
+        client.advanced(new CoapHandler() {
+            @Override
+            public void onLoad(CoapResponse response) {
+                CoAP.ResponseCode code = response.getCode();
+                if (code.isSuccess()) {
+                    f.complete(null);
+                } else if (code.isClientError()) {
+                    f.completeExceptionally(new UplinkException(Failure.REJECTED,
+                            "gateway answered " + code.text + " " + code + ": " + response.getResponseText()));
+                } else {
+                    f.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "gateway answered " + code));
+                }
+            }
+
+            @Override
+            public void onError() {
+                f.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "no answer to POST " + kind.suffix()));
+                connectionLost("POST timed out");
+            }
+        }, post);
+        return f;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return connected;
+    }
+
+    @Override
+    public int maxInFlight() {
+        return 1;
+    }
+
+    @Override
+    public long reconnects() {
+        Reconnector r = reconnector;
+        return r == null ? 0 : r.reconnects();
+    }
+
+    @Override
+    public String describe() {
+        return "coap " + server;
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        connected = false;
+        if (reconnector != null) {
+            reconnector.close();
+        }
+        CoapObserveRelation r = relation;
+        if (r != null) {
+            r.reactiveCancel();
+        }
+        if (client != null) {
+            client.shutdown();
+        }
+        if (endpoint != null) {
+            endpoint.destroy();
+        }
+        for (CompletableFuture<Void> f : pending) {
+            f.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "uplink closed"));
+        }
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+}

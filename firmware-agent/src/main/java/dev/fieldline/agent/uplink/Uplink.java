@@ -1,0 +1,38 @@
+package dev.fieldline.agent.uplink;
+
+import dev.fieldline.protocol.MessageKind;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The transport seam between the agent and a gateway: start, stop, send bytes of a message kind,
+ * and a listener for connection changes and downlink commands. Implementations connect in the
+ * background and reconnect with backoff; {@link #start} never fails because the gateway is down.
+ */
+public interface Uplink extends AutoCloseable {
+
+    /** Starts connecting; the listener is called on the transport's threads. */
+    void start(UplinkListener listener);
+
+    /**
+     * Sends one message. The future completes when the peer has acknowledged it (MQTT PUBACK,
+     * CoAP 2.xx), or fails with an {@link UplinkException}: {@code REJECTED} (do not retry) or
+     * {@code UNAVAILABLE} (retry later). Never blocks.
+     */
+    CompletableFuture<Void> send(MessageKind kind, byte[] payload);
+
+    /** True while connected (MQTT session up; CoAP peer answering). */
+    boolean isConnected();
+
+    /** How many sends may be unacknowledged at once right now (at least 1). */
+    int maxInFlight();
+
+    /** Successful connections after the first one. */
+    long reconnects();
+
+    /** Short name of the transport and peer, for logs, e.g. {@code mqtt tcp://127.0.0.1:1883}. */
+    String describe();
+
+    /** Disconnects cleanly if connected and releases threads and sockets. */
+    @Override
+    void close();
+}

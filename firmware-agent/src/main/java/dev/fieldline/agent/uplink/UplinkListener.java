@@ -1,0 +1,14 @@
+package dev.fieldline.agent.uplink;
+
+import dev.fieldline.protocol.Command;
+
+/** Callbacks from an {@link Uplink}; called on transport threads, so hand work off quickly. */
+public interface UplinkListener {
+
+    void connected();
+
+    void disconnected(String cause);
+
+    /** A downlink command arrived (already decoded). */
+    void command(Command command);
+}
