@@ -97,10 +97,9 @@ public final class SqliteStore implements TelemetryStore {
         c.setJournalMode(SQLiteConfig.JournalMode.WAL);
         c.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         c.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis()));
-        if (writer) {
-            // Take the write lock when the transaction begins, not half way through it.
-            c.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-        }
+        // Deferred transactions (the default): sqlite-jdbc begins the next transaction right after each
+        // commit, so IMMEDIATE would hold the write lock between batches and lock out other processes.
+        // Every write transaction starts with a write, so it never has to upgrade a read snapshot.
         Connection conn = c.createConnection("jdbc:sqlite:" + file);
         try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
             if (!rs.next() || !"wal".equalsIgnoreCase(rs.getString(1))) {
