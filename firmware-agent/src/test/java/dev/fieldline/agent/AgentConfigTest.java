@@ -1,0 +1,132 @@
+package dev.fieldline.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fieldline.agent.uplink.ReconnectPolicy;
+import dev.fieldline.config.ConfigException;
+import dev.fieldline.config.ConfigKey;
+import dev.fieldline.protocol.PayloadFormat;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentConfigTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws Exception {
+        Path f = dir.resolve("agent.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    @Test
+    void loadsEveryKeyFromYaml() throws Exception {
+        AgentConfig c = AgentConfig.load(write("""
+                device-id: greenhouse-1
+                board: sim
+                data-dir: /var/lib/fl/{deviceId}
+                uplink: coap://10.0.0.2:5684
+                payload-format: json
+                sampling-interval: 250ms
+                heartbeat-interval: 1m
+                outbox-capacity: 500
+                max-in-flight: 4
+                reconnect: {initial: 1s, max: 1m, jitter: 0.5}
+                coap: {ack-timeout: 500ms, max-retransmit: 2}
+                sim:
+                  seed: 7
+                  base-temperature: 18.5
+                  noise: 0.3
+                  drift: -0.1
+                  daily-amplitude: 4
+                  daily-period: 12h
+                  spike-probability: 0.01
+                  spike-magnitude: 5
+                """));
+        assertThat(c.deviceId()).isEqualTo("greenhouse-1");
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/fl/greenhouse-1"));
+        assertThat(c.uplink()).isEqualTo(URI.create("coap://10.0.0.2:5684"));
+        assertThat(c.isMqtt()).isFalse();
+        assertThat(c.payloadFormat()).isEqualTo(PayloadFormat.JSON);
+        assertThat(c.samplingInterval()).contains(Duration.ofMillis(250));
+        assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.outboxCapacity()).isEqualTo(500);
+        assertThat(c.maxInFlight()).isEqualTo(4);
+        assertThat(c.reconnect()).isEqualTo(new ReconnectPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1), 0.5));
+        assertThat(c.coapAckTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.coapMaxRetransmit()).isEqualTo(2);
+        assertThat(c.sim().seed()).isEqualTo(OptionalLong.of(7));
+        assertThat(c.sim().baseTemperature()).isEqualTo(18.5);
+        assertThat(c.sim().dailyPeriod()).isEqualTo(Duration.ofHours(12));
+        assertThat(c.simSeed()).isEqualTo(7);
+    }
+
+    @Test
+    void minimalYamlGetsTheDefaults() throws Exception {
+        AgentConfig c = AgentConfig.load(write("device-id: d1\nuplink: tcp://127.0.0.1:1883\n"));
+        assertThat(c).isEqualTo(AgentConfig.builder("d1").uplink("tcp://127.0.0.1:1883").build());
+        assertThat(c.board()).isEqualTo("sim");
+        assertThat(c.dataDir()).isEqualTo(Path.of("./fieldline-agent-data/d1"));
+        assertThat(c.payloadFormat()).isEqualTo(PayloadFormat.CBOR);
+        assertThat(c.samplingInterval()).isEmpty();
+        assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.reconnect()).isEqualTo(ReconnectPolicy.DEFAULTS);
+        assertThat(c.isMqtt()).isTrue();
+    }
+
+    @Test
+    void errorsNameTheFileLineAndKey() throws Exception {
+        Path f = write("device-id: d1\nuplink: tcp://127.0.0.1:1883\nreconnect:\n  initial: fast\n");
+        assertThatThrownBy(() -> AgentConfig.load(f))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.source()).isEqualTo(f.toString());
+                    assertThat(e.line()).hasValue(4);
+                    assertThat(e.path()).isEqualTo("reconnect.initial");
+                    assertThat(e.reason()).isEqualTo(ConfigException.Reason.WRONG_TYPE);
+                });
+
+        Path g = write("device-id: d1\nuplink: tcp://127.0.0.1:1883\nsampling-intervall: 1s\n");
+        assertThatThrownBy(() -> AgentConfig.load(g))
+                .hasMessageStartingWith(g + ":3: sampling-intervall: unknown key 'sampling-intervall'");
+
+        Path h = write("device-id: d1\nuplink: http://gw:80\n");
+        assertThatThrownBy(() -> AgentConfig.load(h))
+                .hasMessageStartingWith(h + ":2: uplink: uplink 'http://gw:80' has an unsupported scheme; use one of tcp (MQTT), coap (CoAP)");
+
+        Path i = write("uplink: tcp://gw:1883\n");
+        assertThatThrownBy(() -> AgentConfig.load(i)).hasMessageContaining("required key 'device-id' is missing");
+
+        Path j = write("device-id: bad/id\nuplink: tcp://gw:1883\n");
+        assertThatThrownBy(() -> AgentConfig.load(j)).hasMessageStartingWith(j + ":1: device-id: device-id 'bad/id' is not a valid device id");
+
+        Path k = write("device-id: d\nuplink: tcp://gw:1883\nsampling-interval: 10ms\n");
+        assertThatThrownBy(() -> AgentConfig.load(k)).hasMessageContaining(":3: sampling-interval: must be between 100ms and 1h");
+    }
+
+    @Test
+    void builderRejectsBadArgumentsNamingThem() {
+        assertThatThrownBy(() -> AgentConfig.builder("d").build()).hasMessageContaining("uplink is required");
+        assertThatThrownBy(() -> AgentConfig.builder("d").uplink("tcp://h:1").outboxCapacity(0).build())
+                .hasMessageContaining("outboxCapacity");
+        assertThatThrownBy(() -> AgentConfig.builder("d").uplink("tcp://h:1").samplingInterval(Duration.ofMillis(5)).build())
+                .hasMessageContaining("samplingInterval");
+        assertThatThrownBy(() -> AgentConfig.builder("no way")).hasMessageContaining("deviceId");
+    }
+
+    @Test
+    void describesEveryKeyItReads() {
+        String d = AgentConfig.describe();
+        assertThat(d).startsWith("key");
+        for (ConfigKey k : AgentConfig.KEYS) {
+            assertThat(d).contains(k.name()).contains(k.description());
+        }
+        assertThat(d).contains("reconnect.initial").contains("500ms").contains("sim.noise").contains("Cel");
+        assertThat(AgentConfig.KEYS).hasSize(22);
+    }
+}

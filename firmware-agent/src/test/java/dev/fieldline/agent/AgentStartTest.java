@@ -1,0 +1,48 @@
+package dev.fieldline.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentStartTest {
+    @TempDir
+    Path dir;
+
+    private AgentConfig config(String board) {
+        return AgentConfig.builder("d1").board(board).dataDir(dir.resolve("data")).uplink("tcp://127.0.0.1:1").build();
+    }
+
+    @Test
+    void unknownBoardIsRefusedListingTheStockProfiles() {
+        assertThatThrownBy(() -> Agent.start(config("pi5")))
+                .isInstanceOfSatisfying(AgentException.class,
+                        e -> assertThat(e.reason()).isEqualTo(AgentException.Reason.UNKNOWN_BOARD))
+                .hasMessageContaining("unknown board 'pi5'")
+                .hasMessageContaining("stock profiles: sim");
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void boardOnAPlatformWithoutProviderIsRefusedListingPlatforms() throws Exception {
+        Path profile = dir.resolve("esp.yaml");
+        Files.writeString(profile, "name: esp\nplatform: esp32\nsensors:\n  t: {driver: tmp36, adc-channel: 3}\n");
+        assertThatThrownBy(() -> Agent.start(config(profile.toString())))
+                .isInstanceOfSatisfying(AgentException.class,
+                        e -> assertThat(e.reason()).isEqualTo(AgentException.Reason.UNKNOWN_BOARD))
+                .hasMessage("board 'esp' needs HAL platform 'esp32', which this agent does not provide; available platforms: sim");
+    }
+
+    @Test
+    void brokenProfileFileIsAnInvalidConfigNamingTheLine() throws Exception {
+        Path profile = dir.resolve("bad.yaml");
+        Files.writeString(profile, "name: bad\nplatform: sim\nsensors:\n  t: {driver: thermistor}\n");
+        assertThatThrownBy(() -> Agent.start(config(profile.toString())))
+                .isInstanceOfSatisfying(AgentException.class,
+                        e -> assertThat(e.reason()).isEqualTo(AgentException.Reason.INVALID_CONFIG))
+                .hasMessageContaining(profile + ":4: sensors.t.driver: unknown driver 'thermistor'");
+    }
+}
