@@ -1,5 +1,6 @@
 package dev.fieldline.gateway.mqtt;
 
+import dev.fieldline.gateway.GatewayStartException;
 import dev.fieldline.gateway.downlink.Downlink;
 import dev.fieldline.gateway.downlink.DownlinkTransport;
 import dev.fieldline.gateway.ingest.Ingest;
@@ -98,7 +99,7 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
      * Connects (waiting up to 10 s for the first connection), subscribes and registers with the
      * downlink hub. Later connection losses are repaired by automatic reconnection with backoff.
      *
-     * @throws IllegalStateException naming the broker when the first connection fails
+     * @throws GatewayStartException naming the broker when the first connection fails
      */
     public synchronized void start() {
         if (client != null) {
@@ -129,8 +130,8 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
             client.connect(options).waitForCompletion(CONNECT_TIMEOUT.toMillis() + 1000);
         } catch (MqttException e) {
             closeQuietly();
-            throw new IllegalStateException("could not connect to MQTT broker " + config.brokerUrl() + " as '"
-                    + config.clientId() + "': " + e.getMessage(), e);
+            throw new GatewayStartException("broker ingest", "could not connect to MQTT broker " + config.brokerUrl()
+                    + " as '" + config.clientId() + "': " + e.getMessage(), e);
         }
         downlink.register(this);
         LOG.info("Broker ingest connected to {} as '{}' ({})", config.brokerUrl(), config.clientId(),
@@ -258,13 +259,12 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
             return;
         }
         Topics.Address a = address.get();
-        intake.received();
         byte[] payload = message.getPayload();
         Optional<String> contentType = Optional.ofNullable(message.getProperties() == null ? null
                 : message.getProperties().getContentType());
         Optional<PayloadFormat> format = UplinkIntake.format(a.kind(), contentType, payload);
         if (format.isEmpty()) {
-            intake.rejected(DecodeError.UNSUPPORTED_FORMAT);
+            intake.refused(DecodeError.UNSUPPORTED_FORMAT);
             ack(message, generation);
             return;
         }
@@ -281,7 +281,6 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
         }
         future.whenComplete((result, error) -> {
             IngestResult r = error == null ? result : new IngestResult.Unavailable("ingest failed: " + error);
-            intake.outcome(r);
             if (r instanceof IngestResult.Unavailable) {
                 retryLater(uplink, message, generation, backoff);
             } else {

@@ -78,6 +78,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
     static final byte SUCCESS = 0x00;
     static final byte NOT_AUTHORIZED = (byte) 0x87;
     static final byte TOPIC_NAME_INVALID = (byte) 0x90;
+    static final byte IMPLEMENTATION_SPECIFIC_ERROR = (byte) 0x83;
     static final byte PACKET_TOO_LARGE = (byte) 0x95;
     static final byte PAYLOAD_FORMAT_INVALID = (byte) 0x99;
     static final byte QOS_NOT_SUPPORTED = (byte) 0x9B;
@@ -155,7 +156,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
             String reason = connected ? "keep_alive_timeout" : "connect_timeout";
-            endpoint.metrics().increment("mqtt_dropped_total", "reason", reason);
+            endpoint.metrics().increment("mqtt_disconnects_total", "reason", reason);
             LOG.debug("MQTT {} {}: closing", describe(), reason);
             disconnect(KEEP_ALIVE_TIMEOUT);
             return;
@@ -185,6 +186,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         onLoop(() -> {
             // The device is evidently alive: its will would only mark it offline after it reconnected.
             willSettled = true;
+            endpoint.metrics().increment("mqtt_disconnects_total", "reason", "taken_over");
             disconnect(SESSION_TAKEN_OVER);
         });
     }
@@ -218,7 +220,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             case DISCONNECT -> onDisconnect(msg);
             default -> {
                 // CONNECT twice, QoS 2 flow packets (we never grant QoS 2), AUTH: protocol errors.
-                endpoint.metrics().increment("mqtt_dropped_total", "reason", "protocol_error");
+                endpoint.metrics().increment("mqtt_disconnects_total", "reason", "protocol_error");
                 LOG.debug("MQTT {}: unexpected {}, closing", describe(), type);
                 disconnect(PROTOCOL_ERROR);
             }
@@ -242,9 +244,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         String reason = tooLarge ? "packet_too_large" : "malformed_packet";
         endpoint.metrics().increment("mqtt_dropped_total", "reason", reason);
         LOG.debug("MQTT {}: {} ({}), closing", describe(), reason, cause.getMessage());
-        if (!connected) {
-            endpoint.metrics().increment("mqtt_connect_refused_total", "reason", reason);
-        }
+        endpoint.metrics().increment(connected ? "mqtt_disconnects_total" : "mqtt_connect_refused_total", "reason", reason);
         disconnect(tooLarge ? PACKET_TOO_LARGE : MALFORMED_PACKET);
     }
 
@@ -292,7 +292,6 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         connected = true;
         MqttConnection previous = endpoint.attach(deviceId, this);
         if (previous != null && previous != this) {
-            endpoint.metrics().increment("mqtt_session_takeovers_total");
             previous.takenOver();
         }
         MqttMessageBuilders.ConnAckBuilder ack = MqttMessageBuilders.connAck()
@@ -328,6 +327,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         if (qos == MqttQoS.EXACTLY_ONCE || qos == MqttQoS.FAILURE) {
             // We never offer QoS 2 (CONNACK Maximum QoS 1 in MQTT 5): a protocol error (MQTT 5 3.3.1.2).
             endpoint.metrics().increment("mqtt_dropped_total", "reason", "qos_not_supported");
+            endpoint.metrics().increment("mqtt_disconnects_total", "reason", "qos_not_supported");
             disconnect(QOS_NOT_SUPPORTED);
             return;
         }
@@ -337,7 +337,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             pendingAcks.addLast(ack);
             if (pendingAcks.size() > RECEIVE_MAXIMUM) {
                 if (v5) {
-                    endpoint.metrics().increment("mqtt_dropped_total", "reason", "receive_maximum_exceeded");
+                    endpoint.metrics().increment("mqtt_disconnects_total", "reason", "receive_maximum_exceeded");
                     disconnect(RECEIVE_MAXIMUM_EXCEEDED);
                     return;
                 }
@@ -355,7 +355,6 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             dropped(ack, "not_authorized", NOT_AUTHORIZED, "device " + deviceId + " may not publish to " + topic);
             return;
         }
-        endpoint.intake().received();
         byte[] payload = ByteBufUtil.getBytes(msg.payload());
         if (payload.length > endpoint.config().maxPayloadBytes()) {
             refused(ack, DecodeError.TOO_LARGE, "payload of " + payload.length + " bytes exceeds "
@@ -382,7 +381,6 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         }
         future.whenComplete((result, error) -> {
             IngestResult r = error == null ? result : new IngestResult.Unavailable("ingest failed: " + error);
-            endpoint.intake().outcome(r);
             if (ack != null) {
                 onLoop(() -> {
                     complete(ack, r);
@@ -397,7 +395,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         if (r.committed()) {
             ack.reasonCode = SUCCESS;
         } else if (r instanceof IngestResult.Rejected rej) {
-            ack.reasonCode = rej.reason() == DecodeError.TOO_LARGE ? PACKET_TOO_LARGE : PAYLOAD_FORMAT_INVALID;
+            ack.reasonCode = pubAckReason(rej.reason());
             ack.reasonString = rej.reason().code() + ": " + rej.message();
         } else {
             ack.unavailable = true;
@@ -413,9 +411,18 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
 
     /** Refused by the endpoint before reaching Ingest (size, format): counted as an ingest rejection. */
     private void refused(PendingAck ack, DecodeError reason, String message) {
-        endpoint.intake().rejected(reason);
+        endpoint.intake().refused(reason);
         LOG.debug("MQTT {}: PUBLISH refused, {}: {}", deviceId, reason.code(), message);
-        settle(ack, reason == DecodeError.TOO_LARGE ? PACKET_TOO_LARGE : PAYLOAD_FORMAT_INVALID, reason.code() + ": " + message);
+        settle(ack, pubAckReason(reason), reason.code() + ": " + message);
+    }
+
+    /**
+     * The MQTT 5 PUBACK reason for a refused payload. PUBACK may not carry 0x95 "packet too large"
+     * (spec 3.4.2.1; Paho drops the connection on it), so an oversized payload that still fit the
+     * packet limit gets 0x83 "implementation specific error" with a reason string.
+     */
+    private static byte pubAckReason(DecodeError reason) {
+        return reason == DecodeError.TOO_LARGE ? IMPLEMENTATION_SPECIFIC_ERROR : PAYLOAD_FORMAT_INVALID;
     }
 
     private void settle(PendingAck ack, byte reasonCode, String reasonString) {
@@ -435,7 +442,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             if (a.unavailable) {
                 // No PUBACK: the message is not stored. Closing makes every client retry later (its journal
                 // or its session resends); a PUBACK 0x97 would end the QoS 1 flow as if handled.
-                endpoint.metrics().increment("mqtt_dropped_total", "reason", "ingest_unavailable");
+                endpoint.metrics().increment("mqtt_disconnects_total", "reason", "ingest_unavailable");
                 pendingAcks.clear();
                 willSettled = true;
                 disconnect(SERVER_BUSY);
@@ -473,10 +480,9 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             endpoint.metrics().increment("mqtt_dropped_total", "reason", "will_topic_invalid");
             return;
         }
-        endpoint.intake().received();
         Optional<PayloadFormat> format = UplinkIntake.format(MessageKind.STATUS, will.contentType(), will.payload());
         if (format.isEmpty()) {
-            endpoint.intake().rejected(DecodeError.UNSUPPORTED_FORMAT);
+            endpoint.intake().refused(DecodeError.UNSUPPORTED_FORMAT);
             return;
         }
         LOG.debug("MQTT device {} went away without DISCONNECT: submitting its will", deviceId);
@@ -511,7 +517,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             } else if (filter.equals(ackTopic)) {
                 codes.add(granted.value());
             } else {
-                endpoint.metrics().increment("mqtt_dropped_total", "reason", "subscribe_not_authorized");
+                endpoint.metrics().increment("mqtt_subscribe_refused_total");
                 LOG.debug("MQTT {}: SUBSCRIBE {} refused", deviceId, filter);
                 codes.add(v5 ? NOT_AUTHORIZED & 0xff : MqttQoS.FAILURE.value());
             }

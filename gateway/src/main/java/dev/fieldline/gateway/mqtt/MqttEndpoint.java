@@ -1,5 +1,7 @@
 package dev.fieldline.gateway.mqtt;
 
+import dev.fieldline.gateway.GatewayStartException;
+import dev.fieldline.gateway.PortInUseException;
 import dev.fieldline.gateway.downlink.Downlink;
 import dev.fieldline.gateway.downlink.DownlinkTransport;
 import dev.fieldline.gateway.ingest.Ingest;
@@ -20,6 +22,7 @@ import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Objects;
@@ -78,7 +81,8 @@ public final class MqttEndpoint implements AutoCloseable, DownlinkTransport {
      * Binds the endpoint and registers it with the downlink hub.
      *
      * @return the bound address (with the actual port when the configured port was 0)
-     * @throws IllegalStateException naming the address and port when it cannot bind
+     * @throws PortInUseException naming the port when it is taken
+     * @throws GatewayStartException when it cannot listen for another reason (unknown host...)
      */
     public synchronized InetSocketAddress start() {
         if (serverChannel != null) {
@@ -106,8 +110,11 @@ public final class MqttEndpoint implements AutoCloseable, DownlinkTransport {
         if (!bind.isSuccess()) {
             shutdownGroups();
             Throwable cause = bind.cause();
-            throw new IllegalStateException("MQTT endpoint could not bind " + config.bindHost() + ":" + config.port()
-                    + ": " + cause.getMessage(), cause);
+            if (cause instanceof BindException) {
+                throw new PortInUseException("MQTT", config.bindHost(), config.port(), "--mqtt-port", cause);
+            }
+            throw new GatewayStartException("MQTT endpoint", "could not listen on " + config.bindHost() + ":"
+                    + config.port() + ": " + cause.getMessage(), cause);
         }
         serverChannel = bind.channel();
         downlink.register(this);

@@ -1,6 +1,5 @@
 package dev.fieldline.gateway.mqtt;
 
-import dev.fieldline.gateway.ingest.IngestResult;
 import dev.fieldline.gateway.ingest.Transport;
 import dev.fieldline.gateway.metrics.Metrics;
 import dev.fieldline.protocol.DecodeError;
@@ -10,7 +9,9 @@ import java.util.Optional;
 
 /**
  * What the two MQTT transports share on the way in: the payload format from an MQTT 5 content type
- * or, without one, by sniffing; and the ingest counters for their transport label.
+ * or, without one, by sniffing; and the ingest counters for messages a transport refuses itself
+ * (size, format) before they reach {@code Ingest}. What {@code Ingest} makes of a submitted message
+ * the pipeline counts ({@code IngestPipeline}), so transports do not count those outcomes again.
  */
 final class UplinkIntake {
     private final Metrics metrics;
@@ -18,7 +19,7 @@ final class UplinkIntake {
 
     UplinkIntake(Metrics metrics, Transport transport) {
         this.metrics = metrics;
-        this.transport = transport.name().toLowerCase(java.util.Locale.ROOT);
+        this.transport = transport.code();
     }
 
     /**
@@ -32,25 +33,9 @@ final class UplinkIntake {
         return PayloadFormat.sniff(payload);
     }
 
-    void received() {
+    /** Counts a message refused before submission as received and rejected, as the pipeline would have. */
+    void refused(DecodeError reason) {
         metrics.increment("ingest_received_total", "transport", transport);
-    }
-
-    /** A refusal decided by the transport itself, before the message reached {@code Ingest}. */
-    void rejected(DecodeError reason) {
         metrics.increment("ingest_rejected_total", "transport", transport, "reason", reason.code());
-    }
-
-    /** Counts what {@code Ingest} made of a message. */
-    void outcome(IngestResult result) {
-        if (result instanceof IngestResult.Stored) {
-            metrics.increment("ingest_stored_total", "transport", transport);
-        } else if (result instanceof IngestResult.Duplicate) {
-            metrics.increment("ingest_duplicate_total", "transport", transport);
-        } else if (result instanceof IngestResult.Rejected r) {
-            rejected(r.reason());
-        } else {
-            metrics.increment("ingest_unavailable_total", "transport", transport);
-        }
     }
 }
