@@ -290,6 +290,21 @@ class SenmlStrictnessTest {
     }
 
     @Test
+    void jsonNumberWithMoreThanSixtyFourDigitsIsLimitExceeded() {
+        reason(json("[{\"n\":\"a\",\"v\":" + "1".repeat(65) + "}]"), DecodeError.LIMIT_EXCEEDED);
+        reason(json("[{\"n\":\"a\",\"v\":1." + "1".repeat(70) + "}]"), DecodeError.LIMIT_EXCEEDED);
+    }
+
+    @Test
+    void compactCborEncodingsAreAccepted() {
+        // indefinite-length array and map; v as half float 1.5; t as single float -2.5; bt as an integer
+        byte[] pack = Hex.bytes("9f bf 21 62 613a 22 1a 6553f100 00 61 78 02 f9 3e00 06 fa c0200000 ff ff");
+
+        assertThat(codec.decode(pack, PayloadFormat.CBOR).readings())
+                .containsExactly(Reading.of("a:x", "", 1.5, Instant.ofEpochSecond(1_700_000_000L).minusMillis(2500)));
+    }
+
+    @Test
     void registeredLabelsMustBeIntegersInCbor() throws IOException {
         // a CBOR pack written with JSON-style text labels carries no value SenML knows of
         ByteArrayOutputStream out = new ByteArrayOutputStream();
