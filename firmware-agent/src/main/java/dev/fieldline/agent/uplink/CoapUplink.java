@@ -223,7 +223,7 @@ public final class CoapUplink implements Uplink {
                     f.complete(null);
                 } else if (code.isClientError()) {
                     f.completeExceptionally(new UplinkException(Failure.REJECTED,
-                            "gateway answered " + code.text + " " + code + ": " + response.getResponseText()));
+                            "gateway answered " + code.text + " " + code.name() + (response.getResponseText().isEmpty() ? "" : ": " + response.getResponseText())));
                 } else {
                     f.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "gateway answered " + code));
                 }
