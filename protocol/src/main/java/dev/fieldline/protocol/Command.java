@@ -16,6 +16,12 @@ public record Command(String id, String name, Map<String, Value> args, Instant i
         if (id == null || id.isEmpty() || id.length() > 64) {
             throw new IllegalArgumentException("id must be 1-64 characters, was '" + id + "'");
         }
+        if (!dev.fieldline.protocol.internal.Names.isValid(name)) {
+            throw new IllegalArgumentException("name '" + name + "' must start with a letter or digit and use only A-Z a-z 0-9 - : . / _");
+        }
+        if (issuedAt == null) {
+            throw new IllegalArgumentException("issuedAt must not be null");
+        }
         args = Map.copyOf(args);
     }
 }

@@ -24,6 +24,9 @@ public record Event(
 
     public Event {
         DeviceIds.require(deviceId, "deviceId");
+        if (type == null || name == null || message == null || severity == null || time == null || sequence == null) {
+            throw new IllegalArgumentException("type, severity, name, message, time and sequence are required (message may be \"\")");
+        }
         attributes = Map.copyOf(attributes);
     }
 }

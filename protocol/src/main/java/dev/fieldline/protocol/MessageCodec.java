@@ -153,7 +153,7 @@ public final class MessageCodec {
             counters.put(e.getKey(), (long) n.value());
         }
         return new Status(deviceId, h.bootId, h.time, state, Duration.ofMillis(Math.round(up * 1000)),
-                (long) f.optionalNumber("heap", 0), (long) f.optionalNumber("samples", 0), counters);
+                f.count("heap"), f.count("samples"), counters);
     }
 
     /** Decodes a command result that arrived for {@code deviceId}. */
@@ -257,6 +257,15 @@ public final class MessageCodec {
 
         double number(String key) {
             return (Double) require(key);
+        }
+
+        /** An optional non-negative whole number (0 when absent). */
+        long count(String key) {
+            double v = optionalNumber(key, 0);
+            if (v < 0 || v != Math.rint(v) || v > 9.007199254740992E15) {
+                throw new DecodeException(DecodeError.WRONG_TYPE, key + " must be a non-negative integer, was " + v);
+            }
+            return (long) v;
         }
 
         double optionalNumber(String key, double otherwise) {
