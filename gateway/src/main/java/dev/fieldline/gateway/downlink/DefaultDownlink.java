@@ -8,6 +8,8 @@ import dev.fieldline.gateway.store.CommandState;
 import dev.fieldline.gateway.store.TelemetryStore;
 import dev.fieldline.protocol.Command;
 import dev.fieldline.protocol.CommandResult;
+import dev.fieldline.protocol.DecodeError;
+import dev.fieldline.protocol.DecodeException;
 import dev.fieldline.protocol.DecodeLimits;
 import dev.fieldline.protocol.DeviceIds;
 import dev.fieldline.protocol.MessageCodec;
@@ -78,7 +80,13 @@ public final class DefaultDownlink implements Downlink, CommitListener {
      */
     public CompletableFuture<CommandRecord> submit(String deviceId, String name, Map<String, Value> args) {
         DeviceIds.require(deviceId, "deviceId");
-        Command command = new Command(UUID.randomUUID().toString(), name, args, clock.instant());
+        Command command;
+        try {
+            command = new Command(UUID.randomUUID().toString(), name, args, clock.instant());
+        } catch (IllegalArgumentException e) {
+            // the id and time are ours: only the name can be refused
+            throw new DecodeException(DecodeError.INVALID_NAME, e.getMessage());
+        }
         validate(command);
         return persist(deviceId, command);
     }

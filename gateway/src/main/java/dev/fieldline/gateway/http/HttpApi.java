@@ -1,0 +1,375 @@
+package dev.fieldline.gateway.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import dev.fieldline.gateway.PortInUseException;
+import dev.fieldline.gateway.analytics.AlertState;
+import dev.fieldline.gateway.downlink.DefaultDownlink;
+import dev.fieldline.gateway.ingest.Ingest;
+import dev.fieldline.gateway.ingest.IngestResult;
+import dev.fieldline.gateway.ingest.Transport;
+import dev.fieldline.gateway.ingest.Uplink;
+import dev.fieldline.gateway.metrics.Metrics;
+import dev.fieldline.gateway.store.AlertQuery;
+import dev.fieldline.gateway.store.CommandRecord;
+import dev.fieldline.gateway.store.DeviceRecord;
+import dev.fieldline.gateway.store.ReadingQuery;
+import dev.fieldline.gateway.store.StoreException;
+import dev.fieldline.gateway.store.TelemetryStore;
+import dev.fieldline.protocol.DecodeError;
+import dev.fieldline.protocol.DecodeException;
+import dev.fieldline.protocol.MessageKind;
+import dev.fieldline.protocol.PayloadFormat;
+import dev.fieldline.protocol.Reading;
+import dev.fieldline.protocol.SenmlCodec;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.util.JavalinBindException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The web API (Javalin on Jetty): data in and out, device status, devices, commands, alerts, health
+ * and metrics. Uplinks go through the same {@link Ingest} as the device transports (transport
+ * {@code http}); responses to them are sent after the commit, asynchronously, so no request thread
+ * waits on the store. Every error is JSON {@code {"error": code, "message": ...}}; {@code code} is a
+ * {@link DecodeError} code where the payload was refused.
+ */
+public final class HttpApi implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
+    private static final String URN_PREFIX = "urn:dev:fl:";
+
+    private final HttpApiConfig config;
+    private final Ingest ingest;
+    private final DefaultDownlink downlink;
+    private final TelemetryStore store;
+    private final Metrics metrics;
+    private final Supplier<Map<String, String>> listeners;
+    private final Clock clock;
+    private final SenmlCodec senml;
+    private final StatusRequests statusRequests;
+    private final Instant started;
+    private Javalin app;
+    private InetSocketAddress address;
+
+    /**
+     * @param listeners what the gateway listens on, by name ({@code http}, {@code mqtt}, ...), for {@code /health}
+     */
+    public HttpApi(HttpApiConfig config, Ingest ingest, DefaultDownlink downlink, TelemetryStore store, Metrics metrics,
+            Supplier<Map<String, String>> listeners, Clock clock) {
+        this.config = config;
+        this.ingest = ingest;
+        this.downlink = downlink;
+        this.store = store;
+        this.metrics = metrics;
+        this.listeners = listeners;
+        this.clock = clock;
+        this.senml = new SenmlCodec(config.limits(), clock);
+        this.statusRequests = new StatusRequests(config.limits(), clock);
+        this.started = clock.instant();
+    }
+
+    /** Binds and starts serving; returns the bound address. */
+    public synchronized InetSocketAddress start() {
+        if (app != null) {
+            return address;
+        }
+        Javalin javalin = Javalin.create(this::configure);
+        try {
+            javalin.start(config.bindHost(), config.port());
+        } catch (JavalinBindException e) {
+            javalin.stop();
+            throw new PortInUseException("HTTP", config.bindHost(), config.port(), "--http-port", e);
+        }
+        app = javalin;
+        address = new InetSocketAddress(config.bindHost(), javalin.port());
+        log.debug("web API on http://{}:{}", config.bindHost(), javalin.port());
+        return address;
+    }
+
+    public synchronized Optional<InetSocketAddress> address() {
+        return Optional.ofNullable(address);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (app != null) {
+            app.stop();
+            app = null;
+        }
+    }
+
+    private void configure(JavalinConfig c) {
+        c.startup.showJavalinBanner = false;
+        c.startup.showOldJavalinVersionWarning = false;
+        c.http.prefer405over404 = true;
+        c.http.maxRequestSize = config.limits().maxPayloadBytes();
+        QueuedThreadPool threads = new QueuedThreadPool(32, 2);
+        threads.setName("fieldline-http");
+        c.jetty.threadPool = threads;
+
+        c.routes.post("/api/v1/data", this::postData);
+        c.routes.get("/api/v1/data", this::getData);
+        c.routes.post("/api/v1/status", this::postStatus);
+        c.routes.get("/api/v1/status", this::getStatus);
+        c.routes.get("/api/v1/devices", ctx -> json(ctx, 200, store.devices().stream().map(ApiViews::device).toList()));
+        c.routes.get("/api/v1/devices/{id}", this::getDevice);
+        c.routes.post("/api/v1/devices/{id}/commands", this::postCommand);
+        c.routes.get("/api/v1/devices/{id}/commands", this::getCommands);
+        c.routes.get("/api/v1/alerts", this::getAlerts);
+        c.routes.get("/health", this::getHealth);
+        c.routes.get("/metrics", ctx -> ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(metrics.prometheus()));
+
+        c.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+        c.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), javalinCode(e.getStatus()),
+                e.getStatus() == 404 ? "no such resource: " + ctx.method() + " " + ctx.path()
+                        : e.getStatus() == 405 ? ctx.method() + " is not allowed on " + ctx.path() : e.getMessage()));
+        c.routes.exception(DecodeException.class, (e, ctx) -> {
+            ApiError refused = refused(e.reason(), e.getMessage());
+            error(ctx, refused.status(), refused.code(), refused.getMessage());
+        });
+        c.routes.exception(StoreException.class, (e, ctx) -> {
+            boolean retry = e.reason() == StoreException.Reason.OVERLOADED || e.reason() == StoreException.Reason.CLOSED;
+            if (retry) {
+                ctx.header("Retry-After", "1");
+            } else {
+                log.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+            }
+            error(ctx, retry ? 503 : 500, e.code(), e.getMessage());
+        });
+        c.routes.exception(Exception.class, (e, ctx) -> {
+            log.warn("{} {} failed", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "internal", "internal error: " + e.getClass().getSimpleName());
+        });
+    }
+
+    private static String javalinCode(int status) {
+        return switch (status) {
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 413 -> DecodeError.TOO_LARGE.code();
+            default -> "http_" + status;
+        };
+    }
+
+    // ------------------------------------------------------------------ data
+
+    private void postData(Context ctx) {
+        PayloadFormat format = PayloadFormat.fromMediaType(MessageKind.TELEMETRY, ctx.contentType())
+                .orElseThrow(() -> new ApiError(415, DecodeError.UNSUPPORTED_FORMAT.code(), "Content-Type must be "
+                        + "application/senml+json, application/json, application/senml+cbor or application/cbor"));
+        byte[] body = body(ctx);
+        Optional<String> query = ApiParams.device(ctx, "device");
+        String device = query.isPresent() ? query.get() : deviceFromPack(body, format);
+        Uplink uplink = new Uplink(Transport.HTTP, device, MessageKind.TELEMETRY, format, body, clock.instant());
+        ctx.future(() -> ingest.submit(uplink).thenAccept(r -> respond(ctx, device, r)));
+    }
+
+    /** The device a pack names in its base name {@code urn:dev:fl:ID:}. */
+    private String deviceFromPack(byte[] body, PayloadFormat format) {
+        for (Reading r : decode(body, format).readings()) {
+            String name = r.name();
+            int end = name.indexOf(':', URN_PREFIX.length());
+            if (name.startsWith(URN_PREFIX) && end > URN_PREFIX.length()) {
+                return ApiParams.requireDevice(name.substring(URN_PREFIX.length(), end), "the pack's base name device");
+            }
+        }
+        throw ApiError.badRequest(DecodeError.MISSING_FIELD.code(),
+                "name the device with ?device=ID or a SenML base name urn:dev:fl:ID:");
+    }
+
+    private SenmlCodec.Pack decode(byte[] body, PayloadFormat format) {
+        try {
+            return senml.decode(body, format);
+        } catch (DecodeException e) {
+            throw refused(e.reason(), e.getMessage());
+        }
+    }
+
+    private static ApiError refused(DecodeError reason, String message) {
+        return new ApiError(reason == DecodeError.TOO_LARGE ? 413 : 400, reason.code(), message);
+    }
+
+    private void respond(Context ctx, String device, IngestResult result) {
+        if (result instanceof IngestResult.Stored s) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("result", "stored");
+            m.put("device", device);
+            m.put("readings", s.readings());
+            s.sequence().ifPresent(q -> {
+                m.put("bootId", q.bootId());
+                m.put("seq", q.seq());
+            });
+            json(ctx, 201, m);
+        } else if (result instanceof IngestResult.Duplicate d) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("result", "duplicate");
+            m.put("device", device);
+            m.put("bootId", d.sequence().bootId());
+            m.put("seq", d.sequence().seq());
+            json(ctx, 200, m);
+        } else if (result instanceof IngestResult.Rejected r) {
+            ApiError e = refused(r.reason(), r.message());
+            error(ctx, e.status(), e.code(), e.getMessage());
+        } else if (result instanceof IngestResult.Unavailable u) {
+            ctx.header("Retry-After", "1");
+            error(ctx, 503, "unavailable", u.message());
+        }
+    }
+
+    private void getData(Context ctx) {
+        ReadingQuery q;
+        try {
+            q = new ReadingQuery(ApiParams.device(ctx, "device"), ApiParams.text(ctx, "metric"), ApiParams.time(ctx, "from"),
+                    ApiParams.time(ctx, "to"), ApiParams.limit(ctx, ReadingQuery.DEFAULT_LIMIT, ReadingQuery.MAX_LIMIT));
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("bad_parameter", e.getMessage());
+        }
+        json(ctx, 200, store.readings(q).stream().map(ApiViews::reading).toList());
+    }
+
+    // ------------------------------------------------------------------ status
+
+    private void postStatus(Context ctx) {
+        PayloadFormat format = PayloadFormat.fromMediaType(MessageKind.STATUS, ctx.contentType())
+                .orElseThrow(() -> new ApiError(415, DecodeError.UNSUPPORTED_FORMAT.code(),
+                        "Content-Type must be application/json or application/cbor"));
+        byte[] body = body(ctx);
+        JsonNode tree;
+        try {
+            tree = (format == PayloadFormat.JSON ? JSON : CBOR).readTree(body);
+        } catch (IOException e) {
+            throw ApiError.badRequest(DecodeError.MALFORMED.code(), "the body is not well-formed " + format
+                    + (e instanceof JsonProcessingException j ? ": " + j.getOriginalMessage() : ""));
+        }
+        StatusRequests.Parsed status = statusRequests.parse(tree, body, format);
+        Uplink uplink = new Uplink(Transport.HTTP, status.deviceId(), MessageKind.STATUS, status.format(), status.payload(),
+                clock.instant());
+        ctx.future(() -> ingest.submit(uplink).thenAccept(r -> {
+            if (r instanceof IngestResult.Stored) {
+                json(ctx, 200, ApiViews.status(store.device(status.deviceId()).orElseThrow()));
+            } else {
+                respond(ctx, status.deviceId(), r);
+            }
+        }));
+    }
+
+    private void getStatus(Context ctx) {
+        Optional<String> device = ApiParams.device(ctx, "device");
+        if (device.isPresent()) {
+            json(ctx, 200, ApiViews.status(knownDevice(device.get())));
+        } else {
+            json(ctx, 200, store.devices().stream().map(ApiViews::status).toList());
+        }
+    }
+
+    // ------------------------------------------------------------------ devices and commands
+
+    private DeviceRecord knownDevice(String id) {
+        return store.device(ApiParams.requireDevice(id, "device")).orElseThrow(() -> ApiError.notFound("no device '" + id + "'"));
+    }
+
+    private void getDevice(Context ctx) {
+        DeviceRecord d = knownDevice(ctx.pathParam("id"));
+        Map<String, Object> m = ApiViews.device(d);
+        m.put("status", ApiViews.status(d));
+        m.put("boots", store.boots(d.id()).stream().limit(10).map(ApiViews::boot).toList());
+        m.put("pendingCommands", downlink.pending(d.id()).size());
+        json(ctx, 200, m);
+    }
+
+    private void postCommand(Context ctx) {
+        if (PayloadFormat.fromMediaType(MessageKind.COMMAND, ctx.contentType()).orElse(null) != PayloadFormat.JSON) {
+            throw new ApiError(415, DecodeError.UNSUPPORTED_FORMAT.code(), "Content-Type must be application/json");
+        }
+        DeviceRecord device = knownDevice(ctx.pathParam("id"));
+        CommandRequests.Parsed command = CommandRequests.parse(body(ctx), JSON);
+        CompletableFuture<CommandRecord> created;
+        try {
+            created = downlink.submit(device.id(), command.name(), command.args());
+        } catch (DecodeException e) {
+            throw refused(e.reason(), e.getMessage());
+        }
+        ctx.future(() -> created.thenAccept(r -> json(ctx, 202, ApiViews.command(r))));
+    }
+
+    private void getCommands(Context ctx) {
+        DeviceRecord device = knownDevice(ctx.pathParam("id"));
+        int limit = ApiParams.limit(ctx, ReadingQuery.DEFAULT_LIMIT, ReadingQuery.MAX_LIMIT);
+        json(ctx, 200, store.commands(device.id(), limit).stream().map(ApiViews::command).toList());
+    }
+
+    private void getAlerts(Context ctx) {
+        Optional<AlertState> state = ApiParams.text(ctx, "state").map(s -> AlertState.fromCode(s).orElseThrow(() ->
+                ApiError.badRequest("bad_parameter", "state must be open, acknowledged or closed, was '" + ApiParams.printable(s) + "'")));
+        AlertQuery q = new AlertQuery(ApiParams.device(ctx, "device"), state,
+                ApiParams.limit(ctx, ReadingQuery.DEFAULT_LIMIT, ReadingQuery.MAX_LIMIT));
+        json(ctx, 200, store.alerts(q).stream().map(ApiViews::alert).toList());
+    }
+
+    private void getHealth(Context ctx) {
+        boolean ok = store.healthy();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", ok ? "ok" : "degraded");
+        m.put("uptimeSeconds", Duration.between(started, clock.instant()).toSeconds());
+        m.put("store", Map.of("ok", ok));
+        m.put("listeners", listeners.get());
+        json(ctx, ok ? 200 : 503, m);
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    /** The request body, refused with 413 beyond the payload limit before more than that is read. */
+    private byte[] body(Context ctx) {
+        int max = config.limits().maxPayloadBytes();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > max) {
+            throw tooLarge(declared, max);
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] body = in.readNBytes(max + 1);
+            if (body.length > max) {
+                throw tooLarge(-1, max);
+            }
+            return body;
+        } catch (IOException e) {
+            throw ApiError.badRequest("bad_request", "could not read the request body: " + e.getMessage());
+        }
+    }
+
+    private static ApiError tooLarge(long declared, int max) {
+        return new ApiError(413, DecodeError.TOO_LARGE.code(), "the body is " + (declared >= 0 ? declared + " bytes" : "larger")
+                + "; the limit is " + max + " bytes");
+    }
+
+    private static void json(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render a response", e);
+        }
+    }
+
+    private static void error(Context ctx, int status, String code, String message) {
+        json(ctx, status, ApiViews.error(code, message));
+    }
+}
