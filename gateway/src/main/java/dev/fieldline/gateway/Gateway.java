@@ -1,0 +1,197 @@
+package dev.fieldline.gateway;
+
+import dev.fieldline.gateway.analytics.ThresholdConfig;
+import dev.fieldline.gateway.analytics.ThresholdRule;
+import dev.fieldline.gateway.coap.CoapIngestServer;
+import dev.fieldline.gateway.coap.CoapServerConfig;
+import dev.fieldline.gateway.downlink.DefaultDownlink;
+import dev.fieldline.gateway.http.HttpApi;
+import dev.fieldline.gateway.http.HttpApiConfig;
+import dev.fieldline.gateway.ingest.Ingest;
+import dev.fieldline.gateway.ingest.IngestPipeline;
+import dev.fieldline.gateway.metrics.Metrics;
+import dev.fieldline.gateway.mqtt.BrokerIngest;
+import dev.fieldline.gateway.mqtt.BrokerIngestConfig;
+import dev.fieldline.gateway.mqtt.MqttEndpoint;
+import dev.fieldline.gateway.mqtt.MqttEndpointConfig;
+import dev.fieldline.gateway.store.SqliteStore;
+import dev.fieldline.gateway.store.SqliteStoreConfig;
+import dev.fieldline.gateway.store.TelemetryStore;
+import dev.fieldline.protocol.Severity;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: store, ingest pipeline, threshold analytics, command hub, web API, and the
+ * device transports the configuration enables (embedded MQTT endpoint, CoAP server, external broker
+ * subscription). {@link #start} brings them up in that order and, if one fails, closes what it had
+ * started and throws; {@link #close} stops them in reverse order, the store last so every message
+ * already acknowledged is committed.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayConfig config;
+    private final Metrics metrics;
+    private final Deque<AutoCloseable> running = new ArrayDeque<>();
+    private SqliteStore store;
+    private IngestPipeline pipeline;
+    private DefaultDownlink downlink;
+    private InetSocketAddress http;
+    private InetSocketAddress mqtt;
+    private InetSocketAddress coap;
+    private boolean closed;
+
+    private Gateway(GatewayConfig config) {
+        this.config = config;
+        this.metrics = new Metrics();
+    }
+
+    /**
+     * Starts a gateway.
+     *
+     * @throws PortInUseException if a listener's port is taken (names the port and the option)
+     * @throws GatewayException for any other start failure (unreadable data dir, newer schema, broker unreachable)
+     */
+    public static Gateway start(GatewayConfig config) {
+        Gateway g = new Gateway(config);
+        try {
+            g.startAll();
+        } catch (RuntimeException e) {
+            g.close();
+            throw e;
+        }
+        return g;
+    }
+
+    private void startAll() {
+        Clock clock = Clock.systemUTC();
+        store = SqliteStore.open(SqliteStoreConfig.defaults(config.dataDir()).withQueueCapacity(config.ingestQueueCapacity()),
+                metrics);
+        running.push(store);
+        pipeline = new IngestPipeline(store, metrics, config.limits(), clock);
+        downlink = new DefaultDownlink(store, metrics, config.limits(), clock);
+        pipeline.addListener(new ThresholdRule(new ThresholdConfig(config.alertThreshold(), config.alertMetrics(), Severity.WARNING),
+                store, metrics, clock));
+        pipeline.addListener(downlink);
+
+        if (config.httpEnabled()) {
+            HttpApi api = new HttpApi(new HttpApiConfig(config.bindHost(), config.httpPort(), config.limits()), pipeline,
+                    downlink, store, metrics, this::listeners, clock);
+            http = api.start();
+            running.push(api);
+        }
+        int maxPayload = config.limits().maxPayloadBytes();
+        if (config.mqttEnabled()) {
+            MqttEndpoint endpoint = new MqttEndpoint(new MqttEndpointConfig(config.bindHost(), config.mqttPort(), maxPayload),
+                    pipeline, downlink, metrics);
+            mqtt = endpoint.start();
+            running.push(endpoint);
+        }
+        if (config.coapEnabled()) {
+            CoapIngestServer server = new CoapIngestServer(new CoapServerConfig(config.bindHost(), config.coapPort(), maxPayload),
+                    pipeline, downlink, metrics);
+            coap = server.start();
+            running.push(server);
+        }
+        if (config.externalBroker().isPresent()) {
+            BrokerIngest broker = new BrokerIngest(new BrokerIngestConfig(config.externalBroker().get(),
+                    config.brokerClientId(), config.brokerShareGroup()), pipeline, downlink, metrics);
+            broker.start();
+            running.push(broker);
+        }
+        log.info("Fieldline gateway started ({}): data {}; {}", mode(), store.file().toAbsolutePath(), listeners());
+    }
+
+    private String mode() {
+        if (config.externalBroker().isPresent()) {
+            return config.mqttEnabled() ? "embedded MQTT endpoint and external broker" : "external broker";
+        }
+        return config.mqttEnabled() ? "embedded MQTT endpoint" : "no MQTT";
+    }
+
+    /** What listens where, by name: {@code http}, {@code mqtt}, {@code coap}, {@code broker}. */
+    public Map<String, String> listeners() {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (http != null) {
+            m.put("http", hostPort(http));
+        }
+        if (mqtt != null) {
+            m.put("mqtt", hostPort(mqtt));
+        }
+        if (coap != null) {
+            m.put("coap", hostPort(coap) + "/udp");
+        }
+        config.externalBroker().ifPresent(b -> m.put("broker", b.toString()));
+        return m;
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a.getHostString() + ":" + a.getPort();
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /** The web API's address. */
+    public InetSocketAddress httpAddress() {
+        if (http == null) {
+            throw new IllegalStateException("the web API is disabled (httpPort " + config.httpPort() + ")");
+        }
+        return http;
+    }
+
+    public Optional<InetSocketAddress> mqttAddress() {
+        return Optional.ofNullable(mqtt);
+    }
+
+    public Optional<InetSocketAddress> coapAddress() {
+        return Optional.ofNullable(coap);
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public Ingest ingest() {
+        return pipeline;
+    }
+
+    /** The command hub (also {@link DefaultDownlink#submit} for creating commands with an answer). */
+    public DefaultDownlink downlink() {
+        return downlink;
+    }
+
+    public TelemetryStore store() {
+        return store;
+    }
+
+    /** Stops the transports, then the web API, then commits what is queued and closes the store. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        boolean started = http != null || store != null;
+        while (!running.isEmpty()) {
+            AutoCloseable c = running.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", c.getClass().getSimpleName(), e);
+            }
+        }
+        if (started) {
+            log.info("Fieldline gateway stopped");
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package dev.fieldline.gateway;
+
+import dev.fieldline.protocol.DecodeLimits;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything a gateway needs to start. Ports: 0 picks a free one, a negative value disables that
+ * listener. {@link #describe()} prints each setting with its type, unit, default and meaning.
+ *
+ * @param dataDir where the database lives ({@code fieldline.db})
+ * @param bindHost address every listener binds
+ * @param httpPort web API port (TCP)
+ * @param mqttPort embedded MQTT endpoint port (TCP)
+ * @param coapPort CoAP server port (UDP)
+ * @param externalBroker an MQTT broker to subscribe to as well (shared subscription), e.g. tcp://broker:1883
+ * @param brokerClientId MQTT client id on the external broker (stable across restarts: it names the session)
+ * @param brokerShareGroup shared-subscription group replicas split the devices' messages in
+ * @param alertThreshold numeric readings above this raise a warning alert
+ * @param alertMetrics metrics the threshold applies to; empty means all
+ * @param limits payload size and structure limits for every transport
+ * @param ingestQueueCapacity messages waiting for the store before new ones are refused (retry later)
+ */
+public record GatewayConfig(
+        Path dataDir,
+        String bindHost,
+        int httpPort,
+        int mqttPort,
+        int coapPort,
+        Optional<URI> externalBroker,
+        String brokerClientId,
+        String brokerShareGroup,
+        double alertThreshold,
+        Set<String> alertMetrics,
+        DecodeLimits limits,
+        int ingestQueueCapacity) {
+
+    public static final String DEFAULT_BIND_HOST = "0.0.0.0";
+    public static final int DEFAULT_HTTP_PORT = 8080;
+    public static final int DEFAULT_MQTT_PORT = 1883;
+    public static final int DEFAULT_COAP_PORT = 5683;
+    public static final double DEFAULT_ALERT_THRESHOLD = 75;
+    public static final int DEFAULT_INGEST_QUEUE = 10_000;
+    public static final String DEFAULT_SHARE_GROUP = "fieldline";
+
+    public GatewayConfig {
+        if (dataDir == null) {
+            throw new IllegalArgumentException("dataDir must not be null");
+        }
+        if (bindHost == null || bindHost.isBlank()) {
+            throw new IllegalArgumentException("bindHost must not be blank");
+        }
+        requirePort(httpPort, "httpPort");
+        requirePort(mqttPort, "mqttPort");
+        requirePort(coapPort, "coapPort");
+        if (externalBroker == null) {
+            throw new IllegalArgumentException("externalBroker must not be null (use Optional.empty())");
+        }
+        if (brokerClientId == null || brokerClientId.isBlank() || brokerClientId.length() > 64) {
+            throw new IllegalArgumentException("brokerClientId must be 1-64 characters, was '" + brokerClientId + "'");
+        }
+        if (brokerShareGroup == null || !brokerShareGroup.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("brokerShareGroup must be 1-64 of A-Z a-z 0-9 . _ -, was '" + brokerShareGroup + "'");
+        }
+        if (!Double.isFinite(alertThreshold)) {
+            throw new IllegalArgumentException("alertThreshold must be finite, was " + alertThreshold);
+        }
+        alertMetrics = Set.copyOf(alertMetrics);
+        if (limits == null) {
+            throw new IllegalArgumentException("limits must not be null");
+        }
+        if (ingestQueueCapacity < 1) {
+            throw new IllegalArgumentException("ingestQueueCapacity must be >= 1, was " + ingestQueueCapacity);
+        }
+    }
+
+    private static void requirePort(int port, String name) {
+        if (port > 65_535) {
+            throw new IllegalArgumentException(name + " must be at most 65535 (0 picks a free port, negative disables), was " + port);
+        }
+    }
+
+    /** The embedded defaults: every listener on its standard port on all interfaces, no external broker. */
+    public static GatewayConfig defaults(Path dataDir) {
+        return new GatewayConfig(dataDir, DEFAULT_BIND_HOST, DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, DEFAULT_COAP_PORT,
+                Optional.empty(), defaultClientId(), DEFAULT_SHARE_GROUP, DEFAULT_ALERT_THRESHOLD, Set.of(),
+                DecodeLimits.DEFAULT, DEFAULT_INGEST_QUEUE);
+    }
+
+    /** {@code fieldline-gateway-<host name>}: stable across restarts of the same host or pod. */
+    private static String defaultClientId() {
+        String host = Optional.ofNullable(System.getenv("HOSTNAME")).filter(h -> !h.isBlank()).orElseGet(() -> {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                return "local";
+            }
+        });
+        String id = "fieldline-gateway-" + host.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");
+        return id.length() > 64 ? id.substring(0, 64) : id;
+    }
+
+    public boolean httpEnabled() {
+        return httpPort >= 0;
+    }
+
+    public boolean mqttEnabled() {
+        return mqttPort >= 0;
+    }
+
+    public boolean coapEnabled() {
+        return coapPort >= 0;
+    }
+
+    public GatewayConfig withDataDir(Path dir) {
+        return new GatewayConfig(dir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+    }
+
+    public GatewayConfig withBindHost(String host) {
+        return new GatewayConfig(dataDir, host, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+    }
+
+    public GatewayConfig withHttpPort(int port) {
+        return new GatewayConfig(dataDir, bindHost, port, mqttPort, coapPort, externalBroker, brokerClientId,
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+    }
+
+    public GatewayConfig withMqttPort(int port) {
+        return new GatewayConfig(dataDir, bindHost, httpPort, port, coapPort, externalBroker, brokerClientId,
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+    }
+
+    public GatewayConfig withCoapPort(int port) {
+        return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, port, externalBroker, brokerClientId,
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+    }
+
+    public GatewayConfig withExternalBroker(URI broker) {
+        return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, Optional.of(broker), brokerClientId,
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+    }
+
+    public GatewayConfig withBrokerClientId(String clientId) {
+        return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, clientId,
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+    }
+
+    public GatewayConfig withBrokerShareGroup(String group) {
+        return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
+                group, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+    }
+
+    public GatewayConfig withAlertThreshold(double threshold) {
+        return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
+                brokerShareGroup, threshold, alertMetrics, limits, ingestQueueCapacity);
+    }
+
+    public GatewayConfig withAlertMetrics(Set<String> metrics) {
+        return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
+                brokerShareGroup, alertThreshold, metrics, limits, ingestQueueCapacity);
+    }
+
+    public GatewayConfig withLimits(DecodeLimits decodeLimits) {
+        return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
+                brokerShareGroup, alertThreshold, alertMetrics, decodeLimits, ingestQueueCapacity);
+    }
+
+    public GatewayConfig withIngestQueueCapacity(int capacity) {
+        return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
+                brokerShareGroup, alertThreshold, alertMetrics, limits, capacity);
+    }
+
+    /** Every setting with its value, type/unit and meaning, one per line. */
+    public String describe() {
+        StringBuilder b = new StringBuilder();
+        line(b, "dataDir", dataDir, "path", "where the database lives (fieldline.db, WAL files beside it)");
+        line(b, "bindHost", bindHost, "address", "address every listener binds (default " + DEFAULT_BIND_HOST + ")");
+        line(b, "httpPort", httpPort, "TCP port", "web API; 0 = a free port, negative = off (default " + DEFAULT_HTTP_PORT + ")");
+        line(b, "mqttPort", mqttPort, "TCP port", "embedded MQTT endpoint; 0 = a free port, negative = off (default "
+                + DEFAULT_MQTT_PORT + ")");
+        line(b, "coapPort", coapPort, "UDP port", "CoAP server; 0 = a free port, negative = off (default " + DEFAULT_COAP_PORT + ")");
+        line(b, "externalBroker", externalBroker.map(URI::toString).orElse("(none)"), "URI",
+                "MQTT broker to subscribe to as well, e.g. tcp://broker:1883 (default none)");
+        line(b, "brokerClientId", brokerClientId, "text", "client id on the external broker (default fieldline-gateway-<host>)");
+        line(b, "brokerShareGroup", brokerShareGroup, "text", "shared-subscription group (default " + DEFAULT_SHARE_GROUP + ")");
+        line(b, "alertThreshold", alertThreshold, "number", "readings above this raise a warning (default 75)");
+        line(b, "alertMetrics", alertMetrics.isEmpty() ? "(all)" : String.join(",", alertMetrics.stream().sorted().toList()),
+                "names", "metrics the threshold applies to (default all)");
+        line(b, "maxPayloadBytes", limits.maxPayloadBytes(), "bytes", "largest accepted message (default 65536)");
+        line(b, "ingestQueueCapacity", ingestQueueCapacity, "messages",
+                "waiting for the store before new ones are refused (default " + DEFAULT_INGEST_QUEUE + ")");
+        return b.toString();
+    }
+
+    private static void line(StringBuilder b, String key, Object value, String type, String meaning) {
+        b.append(String.format(Locale.ROOT, "%-20s %-28s # %s; %s%n", key, value, type, meaning));
+    }
+}
