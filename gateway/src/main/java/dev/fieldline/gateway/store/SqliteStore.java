@@ -182,39 +182,14 @@ public final class SqliteStore implements TelemetryStore {
 
     @Override
     public List<StoredReading> readings(ReadingQuery q) {
-        StringBuilder sql = new StringBuilder("SELECT device_id, boot_id, seq, name, unit, num_value, bool_value, "
-                + "str_value, data_value, sum_value, ts FROM readings WHERE 1 = 1");
-        List<Object> args = new ArrayList<>();
-        q.deviceId().ifPresent(d -> {
-            sql.append(" AND device_id = ?");
-            args.add(d);
-        });
-        q.metric().ifPresent(m -> {
-            sql.append(" AND name = ?");
-            args.add(m);
-        });
-        q.from().ifPresent(f -> {
-            sql.append(" AND ts >= ?");
-            args.add(f.toEpochMilli());
-        });
-        q.to().ifPresent(t -> {
-            sql.append(" AND ts < ?");
-            args.add(t.toEpochMilli());
-        });
-        sql.append(" ORDER BY ts DESC, id DESC LIMIT ?");
-        args.add(q.limit());
-        return read("reading query", c -> {
-            try (PreparedStatement p = c.prepareStatement(sql.toString())) {
-                bind(p, args);
-                List<StoredReading> out = new ArrayList<>();
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(reading(rs));
-                    }
-                }
-                return out;
-            }
-        });
+        Where w = new Where()
+                .and("device_id = ?", q.deviceId())
+                .and("name = ?", q.metric())
+                .and("ts >= ?", q.from().map(Instant::toEpochMilli))
+                .and("ts < ?", q.to().map(Instant::toEpochMilli));
+        return list("reading query", "SELECT device_id, boot_id, seq, name, unit, num_value, bool_value, str_value, "
+                + "data_value, sum_value, ts FROM readings" + w.sql + " ORDER BY ts DESC, id DESC LIMIT ?",
+                w.args(q.limit()), SqliteStore::reading);
     }
 
     private static StoredReading reading(ResultSet rs) throws SQLException {
@@ -246,28 +221,14 @@ public final class SqliteStore implements TelemetryStore {
 
     @Override
     public List<DeviceRecord> devices() {
-        return read("device query", c -> {
-            List<DeviceRecord> out = new ArrayList<>();
-            try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT " + DEVICE_COLUMNS + " FROM devices ORDER BY last_seen DESC, id")) {
-                while (rs.next()) {
-                    out.add(device(rs));
-                }
-            }
-            return out;
-        });
+        return list("device query", "SELECT " + DEVICE_COLUMNS + " FROM devices ORDER BY last_seen DESC, id", List.of(),
+                SqliteStore::device);
     }
 
     @Override
     public Optional<DeviceRecord> device(String deviceId) {
-        return read("device query", c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT " + DEVICE_COLUMNS + " FROM devices WHERE id = ?")) {
-                p.setString(1, deviceId);
-                try (ResultSet rs = p.executeQuery()) {
-                    return rs.next() ? Optional.of(device(rs)) : Optional.empty();
-                }
-            }
-        });
+        return list("device query", "SELECT " + DEVICE_COLUMNS + " FROM devices WHERE id = ?", List.of(deviceId),
+                SqliteStore::device).stream().findFirst();
     }
 
     private static DeviceRecord device(ResultSet rs) throws SQLException {
@@ -302,70 +263,57 @@ public final class SqliteStore implements TelemetryStore {
     }
 
     private List<CommandRecord> commandQuery(String where, List<Object> args) {
-        return read("command query", c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT " + COMMAND_COLUMNS + " FROM commands " + where)) {
-                bind(p, args);
-                List<CommandRecord> out = new ArrayList<>();
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) {
-                        Command cmd = new Command(rs.getString("id"), rs.getString("name"),
-                                ValueJson.values(rs.getString("args")), Instant.ofEpochMilli(rs.getLong("issued_at")));
-                        out.add(new CommandRecord(rs.getString("device_id"), cmd,
-                                CommandState.fromCode(rs.getString("state")).orElseThrow(),
-                                Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")),
-                                Optional.ofNullable(rs.getString("result_message"))));
-                    }
-                }
-                return out;
-            }
+        return list("command query", "SELECT " + COMMAND_COLUMNS + " FROM commands " + where, args, rs -> {
+            Command cmd = new Command(rs.getString("id"), rs.getString("name"), ValueJson.values(rs.getString("args")),
+                    Instant.ofEpochMilli(rs.getLong("issued_at")));
+            return new CommandRecord(rs.getString("device_id"), cmd, CommandState.fromCode(rs.getString("state")).orElseThrow(),
+                    Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")),
+                    Optional.ofNullable(rs.getString("result_message")));
         });
     }
 
     @Override
     public List<AlertRecord> alerts(AlertQuery q) {
-        StringBuilder sql = new StringBuilder("SELECT id, device_id, rule, metric, value, threshold, severity, message, "
-                + "reading_ts, created_at, state FROM alerts WHERE 1 = 1");
-        List<Object> args = new ArrayList<>();
-        q.deviceId().ifPresent(d -> {
-            sql.append(" AND device_id = ?");
-            args.add(d);
-        });
-        q.state().ifPresent(s -> {
-            sql.append(" AND state = ?");
-            args.add(s.code());
-        });
-        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
-        args.add(q.limit());
-        return read("alert query", c -> {
-            try (PreparedStatement p = c.prepareStatement(sql.toString())) {
-                bind(p, args);
-                List<AlertRecord> out = new ArrayList<>();
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) {
-                        Alert a = new Alert(rs.getString("device_id"), rs.getString("rule"), rs.getString("metric"),
-                                rs.getDouble("value"), rs.getDouble("threshold"),
-                                Severity.fromCode(rs.getString("severity")).orElse(Severity.WARNING), rs.getString("message"),
-                                Instant.ofEpochMilli(rs.getLong("reading_ts")), Instant.ofEpochMilli(rs.getLong("created_at")));
-                        out.add(new AlertRecord(rs.getLong("id"), a,
-                                AlertState.fromCode(rs.getString("state")).orElse(AlertState.OPEN)));
-                    }
-                }
-                return out;
-            }
-        });
+        Where w = new Where().and("device_id = ?", q.deviceId()).and("state = ?", q.state().map(AlertState::code));
+        return list("alert query", "SELECT id, device_id, rule, metric, value, threshold, severity, message, reading_ts, "
+                + "created_at, state FROM alerts" + w.sql + " ORDER BY created_at DESC, id DESC LIMIT ?", w.args(q.limit()), rs -> {
+                    Alert a = new Alert(rs.getString("device_id"), rs.getString("rule"), rs.getString("metric"),
+                            rs.getDouble("value"), rs.getDouble("threshold"),
+                            Severity.fromCode(rs.getString("severity")).orElse(Severity.WARNING), rs.getString("message"),
+                            Instant.ofEpochMilli(rs.getLong("reading_ts")), Instant.ofEpochMilli(rs.getLong("created_at")));
+                    return new AlertRecord(rs.getLong("id"), a, AlertState.fromCode(rs.getString("state")).orElse(AlertState.OPEN));
+                });
     }
 
     @Override
     public List<BootSequence> boots(String deviceId) {
-        return read("boot query", c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT boot_id, max_seq, received, first_seen, last_seen "
-                    + "FROM boots WHERE device_id = ? ORDER BY boot_id DESC")) {
-                p.setString(1, deviceId);
-                List<BootSequence> out = new ArrayList<>();
+        return list("boot query", "SELECT boot_id, max_seq, received, first_seen, last_seen FROM boots "
+                + "WHERE device_id = ? ORDER BY boot_id DESC", List.of(deviceId),
+                rs -> new BootSequence(deviceId, rs.getLong(1), rs.getLong(2), rs.getLong(3),
+                        Instant.ofEpochMilli(rs.getLong(4)), Instant.ofEpochMilli(rs.getLong(5))));
+    }
+
+    @Override
+    public List<SeqRange> gaps(String deviceId, long bootId, int limit) {
+        return list("gap query", "SELECT prev + 1, seq - 1 FROM ("
+                + "SELECT seq, LAG(seq, 1, 0) OVER (ORDER BY seq) AS prev FROM messages "
+                + "WHERE device_id = ? AND boot_id = ?) AS s WHERE seq > prev + 1 ORDER BY seq LIMIT ?",
+                List.of(deviceId, bootId, limit), rs -> new SeqRange(rs.getLong(1), rs.getLong(2)));
+    }
+
+    @FunctionalInterface
+    private interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> list(String what, String sql, List<Object> args, Row<T> row) {
+        return read(what, c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                bind(p, args);
+                List<T> out = new ArrayList<>();
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new BootSequence(deviceId, rs.getLong(1), rs.getLong(2), rs.getLong(3),
-                                Instant.ofEpochMilli(rs.getLong(4)), Instant.ofEpochMilli(rs.getLong(5))));
+                        out.add(row.map(rs));
                     }
                 }
                 return out;
@@ -373,24 +321,24 @@ public final class SqliteStore implements TelemetryStore {
         });
     }
 
-    @Override
-    public List<SeqRange> gaps(String deviceId, long bootId, int limit) {
-        return read("gap query", c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT prev + 1, seq - 1 FROM ("
-                    + "SELECT seq, LAG(seq, 1, 0) OVER (ORDER BY seq) AS prev FROM messages "
-                    + "WHERE device_id = ? AND boot_id = ?) AS s WHERE seq > prev + 1 ORDER BY seq LIMIT ?")) {
-                p.setString(1, deviceId);
-                p.setLong(2, bootId);
-                p.setInt(3, limit);
-                List<SeqRange> out = new ArrayList<>();
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new SeqRange(rs.getLong(1), rs.getLong(2)));
-                    }
-                }
-                return out;
-            }
-        });
+    /** Optional filters joined with AND, with their arguments in order. */
+    private static final class Where {
+        final StringBuilder sql = new StringBuilder(" WHERE 1 = 1");
+        private final List<Object> args = new ArrayList<>();
+
+        Where and(String clause, Optional<?> value) {
+            value.ifPresent(v -> {
+                sql.append(" AND ").append(clause);
+                args.add(v);
+            });
+            return this;
+        }
+
+        List<Object> args(Object... more) {
+            List<Object> all = new ArrayList<>(args);
+            all.addAll(List.of(more));
+            return all;
+        }
     }
 
     private static void bind(PreparedStatement p, List<Object> args) throws SQLException {
