@@ -93,7 +93,7 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
         executor = ExecutorsUtil.newScheduledThreadPool(PROTOCOL_THREADS, new NamedThreadFactory("fl-coap#"));
         server.setExecutors(executor, ExecutorsUtil.newDefaultSecondaryScheduler("fl-coap-timer#"), false);
         uplinks = new UplinkResource(this);
-        server.setMessageDeliverer(new Deliverer(server.getRoot()));
+        server.setMessageDeliverer(new Deliverer(server.getRoot(), cfg));
         server.addEndpoint(endpoint);
         try {
             server.start();
@@ -206,8 +206,8 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
      * share one resource, {@code cmd} gets the device's observable resource (kept while observed).
      */
     private final class Deliverer extends ServerMessageDeliverer {
-        Deliverer(Resource root) {
-            super(root);
+        Deliverer(Resource root, Configuration config) {
+            super(root, config);
         }
 
         @Override

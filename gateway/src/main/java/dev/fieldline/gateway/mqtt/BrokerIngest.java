@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -273,14 +272,7 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
     }
 
     private void submit(Uplink uplink, MqttMessage message, long generation, Duration backoff) {
-        CompletableFuture<IngestResult> future;
-        try {
-            future = ingest.submit(uplink);
-        } catch (RuntimeException e) {
-            future = CompletableFuture.failedFuture(e);
-        }
-        future.whenComplete((result, error) -> {
-            IngestResult r = error == null ? result : new IngestResult.Unavailable("ingest failed: " + error);
+        UplinkIntake.submit(ingest, uplink).thenAccept(r -> {
             if (r instanceof IngestResult.Unavailable) {
                 retryLater(uplink, message, generation, backoff);
             } else {

@@ -50,7 +50,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -373,14 +372,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
     }
 
     private void submit(Uplink uplink, PendingAck ack) {
-        CompletableFuture<IngestResult> future;
-        try {
-            future = endpoint.ingest().submit(uplink);
-        } catch (RuntimeException e) {
-            future = CompletableFuture.failedFuture(e);
-        }
-        future.whenComplete((result, error) -> {
-            IngestResult r = error == null ? result : new IngestResult.Unavailable("ingest failed: " + error);
+        UplinkIntake.submit(endpoint.ingest(), uplink).thenAccept(r -> {
             if (ack != null) {
                 onLoop(() -> {
                     complete(ack, r);

@@ -1,11 +1,15 @@
 package dev.fieldline.gateway.mqtt;
 
+import dev.fieldline.gateway.ingest.Ingest;
+import dev.fieldline.gateway.ingest.IngestResult;
 import dev.fieldline.gateway.ingest.Transport;
+import dev.fieldline.gateway.ingest.Uplink;
 import dev.fieldline.gateway.metrics.Metrics;
 import dev.fieldline.protocol.DecodeError;
 import dev.fieldline.protocol.MessageKind;
 import dev.fieldline.protocol.PayloadFormat;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What the two MQTT transports share on the way in: the payload format from an MQTT 5 content type
@@ -31,6 +35,21 @@ final class UplinkIntake {
             return PayloadFormat.fromMediaType(kind, contentType.get());
         }
         return PayloadFormat.sniff(payload);
+    }
+
+    /**
+     * Submits to the ingest; the future never fails: a thrown or failed submission becomes
+     * {@link IngestResult.Unavailable} (the sender retries), never a lost acknowledgement.
+     */
+    static CompletableFuture<IngestResult> submit(Ingest ingest, Uplink uplink) {
+        CompletableFuture<IngestResult> future;
+        try {
+            future = ingest.submit(uplink);
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(e);
+        }
+        return future.handle((result, error) ->
+                error == null ? result : new IngestResult.Unavailable("ingest failed: " + error));
     }
 
     /** Counts a message refused before submission as received and rejected, as the pipeline would have. */
