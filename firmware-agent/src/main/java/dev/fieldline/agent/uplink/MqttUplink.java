@@ -8,16 +8,12 @@ import dev.fieldline.protocol.MessageCodec;
 import dev.fieldline.protocol.MessageKind;
 import dev.fieldline.protocol.PayloadFormat;
 import dev.fieldline.protocol.Topics;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import javax.net.SocketFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -332,45 +328,6 @@ public final class MqttUplink implements Uplink {
         @Override
         public void authPacketArrived(int reasonCode, MqttProperties properties) {
             // no enhanced authentication
-        }
-    }
-
-    /** Paho leaves Nagle on; small telemetry publishes then wait for the previous PUBACK. */
-    static final class NoDelaySocketFactory extends SocketFactory {
-        @Override
-        public Socket createSocket() throws IOException {
-            Socket s = new Socket();
-            s.setTcpNoDelay(true);
-            return s;
-        }
-
-        @Override
-        public Socket createSocket(String host, int port) throws IOException {
-            Socket s = new Socket(host, port);
-            s.setTcpNoDelay(true);
-            return s;
-        }
-
-        @Override
-        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-            Socket s = new Socket(host, port, localHost, localPort);
-            s.setTcpNoDelay(true);
-            return s;
-        }
-
-        @Override
-        public Socket createSocket(InetAddress host, int port) throws IOException {
-            Socket s = new Socket(host, port);
-            s.setTcpNoDelay(true);
-            return s;
-        }
-
-        @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-                throws IOException {
-            Socket s = new Socket(address, port, localAddress, localPort);
-            s.setTcpNoDelay(true);
-            return s;
         }
     }
 }

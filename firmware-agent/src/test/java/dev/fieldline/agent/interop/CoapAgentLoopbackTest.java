@@ -102,6 +102,12 @@ class CoapAgentLoopbackTest {
         gw.pushCommand(codec.encode(json, PayloadFormat.JSON), 50);
         await().atMost(WAIT).until(() -> agent.samplingInterval().equals(Duration.ofMillis(500)));
         assertThat(agent.stats().commands()).isEqualTo(2);
+
+        agent.close();
+        assertThat(agent.ledOn()).contains(false);
+        await().atMost(WAIT).until(() -> gw.posts("status").stream().anyMatch(
+                p -> codec.decodeStatus(id, p.payload(), PayloadFormat.CBOR).state() == DeviceState.OFFLINE));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Threads.mentioning(id)).isEmpty());
     }
 
     @Test

@@ -147,6 +147,7 @@ class MqttAgentInteropTest {
                 .anyMatch(r -> codec.decodeStatus(id, r.payload(), PayloadFormat.CBOR).state() == DeviceState.OFFLINE));
         assertThat(agent.ledOn()).contains(false);
         assertThat(agent.stats().acked()).isGreaterThanOrEqualTo(all.size());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Threads.mentioning(id)).isEmpty());
     }
 
     @Test
