@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fieldline.protocol.DecodeError;
 import dev.fieldline.protocol.Value;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -46,8 +45,7 @@ final class CommandRequests {
             if (!a.isObject()) {
                 throw ApiError.badRequest(DecodeError.WRONG_TYPE.code(), "args must be an object");
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : a.properties()) {
                 args.put(e.getKey(), scalar("args." + e.getKey(), e.getValue()));
             }
         }

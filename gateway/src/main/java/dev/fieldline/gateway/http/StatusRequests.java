@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -64,8 +63,7 @@ final class StatusRequests {
             if (!c.isObject()) {
                 throw wrong(DecodeError.WRONG_TYPE, "counters must be an object of non-negative integers");
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = c.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : c.properties()) {
                 counters.put(e.getKey(), integer(e.getValue(), "counters." + ApiParams.printable(e.getKey())));
             }
         }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fieldline.protocol.Value;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -35,8 +34,7 @@ final class ValueJson {
 
     static Map<String, Value> values(String json) {
         Map<String, Value> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = tree(json).fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : tree(json).properties()) {
             JsonNode n = e.getValue();
             out.put(e.getKey(), n.isNumber() ? new Value.Num(n.doubleValue())
                     : n.isBoolean() ? new Value.Bool(n.booleanValue()) : new Value.Text(n.asText()));
@@ -55,8 +53,7 @@ final class ValueJson {
         if (json == null) {
             return out;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = tree(json).fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : tree(json).properties()) {
             out.put(e.getKey(), e.getValue().asLong());
         }
         return out;
