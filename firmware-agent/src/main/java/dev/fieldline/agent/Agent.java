@@ -41,11 +41,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +89,7 @@ public final class Agent implements AutoCloseable {
     private volatile boolean closed;
 
     /** One sensor read per sample: its reading name and how to read it. */
-    private record SensorChannel(String name, String unit, java.util.function.Supplier<Value> read) {
+    private record SensorChannel(String name, String unit, Supplier<Value> read) {
     }
 
     private Agent(AgentConfig config, BoardProfile profile, long bootId, Board board) {
@@ -255,9 +257,9 @@ public final class Agent implements AutoCloseable {
                 rt.totalMemory() - rt.freeMemory(), s.samples(), ctr);
     }
 
-    private java.util.concurrent.CompletableFuture<Void> sendStatus(DeviceState state) {
+    private CompletableFuture<Void> sendStatus(DeviceState state) {
         if (!uplink.isConnected()) {
-            return java.util.concurrent.CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(null);
         }
         return uplink.send(MessageKind.STATUS, messages.encode(status(state), config.payloadFormat()))
                 .whenComplete((ok, e) -> {
@@ -343,7 +345,6 @@ public final class Agent implements AutoCloseable {
         led.ifPresent(l -> l.set(false));
         long deadline = System.nanoTime() + STOP_GRACE.toNanos();
         while (uplink.isConnected() && outbox.size() > 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {

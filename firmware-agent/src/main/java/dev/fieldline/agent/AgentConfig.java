@@ -94,7 +94,7 @@ public record AgentConfig(
             new ConfigKey("reconnect.jitter", "number", Double.toString(R.jitter()), "fraction", "random spread of each delay, 0..1"),
             new ConfigKey("coap.ack-timeout", "duration", ConfigNode.text(DEFAULT_COAP_ACK_TIMEOUT), "s", "CoAP initial ACK timeout"),
             new ConfigKey("coap.max-retransmit", "integer", Integer.toString(DEFAULT_COAP_MAX_RETRANSMIT), "", "CoAP retransmissions before an exchange times out"),
-            new ConfigKey("sim.seed", "integer", "(derived from device-id)", "", "random seed of the simulated sensors"),
+            new ConfigKey("sim.seed", "integer", "(derived from device-id)", "", "random seed of the simulated sensors (combined with the boot id, so each boot differs)"),
             new ConfigKey("sim.base-temperature", "number", Double.toString(S.baseTemperature()), "Cel", "mean simulated temperature"),
             new ConfigKey("sim.noise", "number", Double.toString(S.noise()), "Cel", "standard deviation of the Gaussian noise"),
             new ConfigKey("sim.drift", "number", Double.toString(S.driftPerHour()), "Cel/h", "slow linear drift"),
