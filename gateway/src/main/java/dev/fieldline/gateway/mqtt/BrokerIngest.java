@@ -231,11 +231,16 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     int[] granted = token.getReasonCodes();
+                    boolean all = true;
                     for (int i = 0; granted != null && i < granted.length; i++) {
                         if (granted[i] >= 0x80) {
+                            all = false;
                             LOG.error("Broker {} refused subscription {} (reason 0x{})", config.brokerUrl(),
                                     i < filters.size() ? filters.get(i) : "?", Integer.toHexString(granted[i]));
                         }
+                    }
+                    if (all) {
+                        metrics.increment("broker_subscribed_total");
                     }
                     LOG.debug("subscribed to {}", filters);
                 }
