@@ -27,6 +27,7 @@ import dev.fieldline.protocol.SenmlCodec;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.util.JavalinBindException;
 import java.io.IOException;
@@ -139,7 +140,14 @@ public final class HttpApi implements AutoCloseable {
         c.routes.get("/metrics", ctx -> ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.prometheus()));
 
-        c.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+        c.routes.exception(ApiError.class, (e, ctx) -> {
+            if (isUplink(ctx)) {
+                // refused before reaching the pipeline: counted as the pipeline and the transports count refusals
+                metrics.increment("ingest_received_total", "transport", Transport.HTTP.code());
+                metrics.increment("ingest_rejected_total", "transport", Transport.HTTP.code(), "reason", e.code());
+            }
+            error(ctx, e.status(), e.code(), e.getMessage());
+        });
         c.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), javalinCode(e.getStatus()),
                 e.getStatus() == 404 ? "no such resource: " + ctx.method() + " " + ctx.path()
                         : e.getStatus() == 405 ? ctx.method() + " is not allowed on " + ctx.path() : e.getMessage()));
@@ -160,6 +168,10 @@ public final class HttpApi implements AutoCloseable {
             log.warn("{} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, 500, "internal", "internal error: " + e.getClass().getSimpleName());
         });
+    }
+
+    private static boolean isUplink(Context ctx) {
+        return HandlerType.POST.equals(ctx.method()) && (ctx.path().equals("/api/v1/data") || ctx.path().equals("/api/v1/status"));
     }
 
     private static String javalinCode(int status) {

@@ -13,8 +13,9 @@ import java.util.concurrent.CompletableFuture;
  * The gateway's storage. Writes are asynchronous and group-committed: their futures complete after
  * the transaction holding them committed, on the store's completion thread (or exceptionally with
  * a {@link StoreException}: {@code OVERLOADED} when the write queue is full, {@code CLOSED},
- * {@code FAILED}). Writes never block the caller. Reads are synchronous and may be called from any
- * thread except the completion thread.
+ * {@code FAILED}). Writes never block the caller. Reads are synchronous, served by a small pool of
+ * connections beside the writer; callable from any thread (a short query on the completion thread
+ * delays other completions by as much).
  *
  * <p>Implementations: {@link SqliteStore} (embedded default). The SQL is plain JDBC and, where the
  * dialects allow, portable ({@code ON CONFLICT ... DO NOTHING/UPDATE}, window functions), so a

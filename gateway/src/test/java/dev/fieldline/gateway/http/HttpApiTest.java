@@ -169,6 +169,9 @@ class HttpApiTest {
         assertError(post("/api/v1/data?device=d", "text/plain", "[{\"n\":\"t\",\"v\":1}]"), 415, "unsupported_format");
         assertThat(store.devices()).isEmpty();
         assertThat(metrics.get("ingest_rejected_total", "transport", "http", "reason", "wrong_type")).isEqualTo(1);
+        assertThat(metrics.get("ingest_rejected_total", "transport", "http", "reason", "unsupported_format")).isEqualTo(1);
+        assertThat(metrics.get("ingest_rejected_total", "transport", "http", "reason", "missing_field")).isEqualTo(1);
+        assertThat(metrics.get("ingest_received_total", "transport", "http")).isEqualTo(8);
     }
 
     @Test
