@@ -1,0 +1,108 @@
+package dev.fieldline.tools;
+
+import dev.fieldline.agent.Agent;
+import dev.fieldline.agent.AgentConfig;
+import dev.fieldline.protocol.PayloadFormat;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = "Run the device agent: sample the board's sensors, send telemetry over MQTT or CoAP, obey commands. Runs until stopped (Ctrl-C).")
+final class AgentCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Agent configuration (YAML); command-line options override it. --describe-config lists the keys.")
+    Path configFile;
+
+    @Option(names = "--board", paramLabel = "NAME_OR_FILE", description = "Board profile: a stock name (sim) or a YAML file (default: sim).")
+    String board;
+
+    @Option(names = "--device-id", paramLabel = "ID", description = "This device's id (1-64 of A-Z a-z 0-9 . _ -).")
+    String deviceId;
+
+    @ArgGroup(exclusive = true)
+    UplinkChoice uplink;
+
+    static final class UplinkChoice {
+        @Option(names = "--mqtt", paramLabel = "tcp://HOST:PORT", required = true, description = "Send over MQTT (QoS 1) to this gateway or broker.")
+        URI mqtt;
+
+        @Option(names = "--coap", paramLabel = "coap://HOST:PORT", required = true, description = "Send over CoAP (confirmable POST) to this gateway.")
+        URI coap;
+
+        URI uri() {
+            return mqtt != null ? mqtt : coap;
+        }
+    }
+
+    @Option(names = "--interval", paramLabel = "DURATION", description = "Sampling interval, e.g. 1s, 500ms (default: the board's).")
+    Duration interval;
+
+    @Option(names = "--format", description = "Payload format: ${COMPLETION-CANDIDATES} (default: cbor).")
+    PayloadFormat format;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the agent keeps its state (default: ./fieldline-agent-data/ID).")
+    Path dataDir;
+
+    @Option(names = "--describe-config", description = "Print the configuration keys with types, defaults and units, and exit.")
+    boolean describeConfig;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (describeConfig) {
+            System.out.println(AgentConfig.describe());
+            return 0;
+        }
+        Agent agent = Agent.start(config());
+        Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "fl-agent-shutdown"));
+        System.out.printf("Fieldline agent %s (boot %d) on board %s, sending to %s%n",
+                agent.deviceId(), agent.bootId(), agent.profile().name(), agent.config().uplink());
+        Thread.currentThread().join();
+        return 0;
+    }
+
+    AgentConfig config() {
+        AgentConfig.Builder b;
+        if (configFile != null) {
+            AgentConfig fromFile = AgentConfig.load(configFile);
+            if (deviceId != null && !deviceId.equals(fromFile.deviceId())) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--device-id " + deviceId
+                        + " contradicts device-id " + fromFile.deviceId() + " in " + configFile + "; give one of them");
+            }
+            b = fromFile.toBuilder();
+        } else {
+            if (deviceId == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--device-id is required (or give --config FILE)");
+            }
+            if (uplink == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "choose an uplink: --mqtt tcp://HOST:PORT or --coap coap://HOST:PORT (or give --config FILE)");
+            }
+            b = AgentConfig.builder(deviceId);
+        }
+        if (uplink != null) {
+            b.uplink(uplink.uri());
+        }
+        if (board != null) {
+            b.board(board);
+        }
+        if (interval != null) {
+            b.samplingInterval(interval);
+        }
+        if (format != null) {
+            b.payloadFormat(format);
+        }
+        if (dataDir != null) {
+            b.dataDir(dataDir);
+        }
+        return b.build();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.fieldline.tools;
+
+import dev.fieldline.gateway.GatewayConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Gateway listener options, shared by {@code gateway} and {@code demo}. */
+final class GatewayOptions {
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the gateway keeps its database (default: ${DEFAULT-VALUE}).")
+    Path dataDir = Path.of("fieldline-data");
+
+    @Option(names = "--http-port", paramLabel = "P", description = "Web API port; 0 picks a free port (default: ${DEFAULT-VALUE}).")
+    int httpPort = 8080;
+
+    @Option(names = "--mqtt-port", paramLabel = "P", description = "Device-facing MQTT port; 0 picks a free port, -1 disables (default: ${DEFAULT-VALUE}).")
+    int mqttPort = 1883;
+
+    @Option(names = "--coap-port", paramLabel = "P", description = "CoAP (UDP) port; 0 picks a free port, -1 disables (default: ${DEFAULT-VALUE}).")
+    int coapPort = 5683;
+
+    @Option(names = "--broker", paramLabel = "URL", description = "Also ingest from an external MQTT broker, e.g. tcp://localhost:1883 (MQTT 5 shared subscriptions).")
+    URI broker;
+
+    @Option(names = "--alert-threshold", paramLabel = "X", description = "Readings above this raise a warning alert (default: ${DEFAULT-VALUE}).")
+    double alertThreshold = 75;
+
+    GatewayConfig toConfig(String bindHost) {
+        GatewayConfig c = GatewayConfig.defaults(dataDir)
+                .withBindHost(bindHost)
+                .withHttpPort(httpPort)
+                .withMqttPort(mqttPort)
+                .withCoapPort(coapPort)
+                .withAlertThreshold(alertThreshold);
+        return broker == null ? c : c.withExternalBroker(broker);
+    }
+}
