@@ -78,6 +78,9 @@ public final class IngestBench implements Callable<Integer> {
     @Option(names = "--mosquitto", paramLabel = "PATH", description = "Mosquitto binary for the comparison run (default: found on PATH or in /usr/sbin).")
     Path mosquittoBinary;
 
+    @Option(names = "--warmup", description = "Messages per device sent before each measured run, not counted (default: ${DEFAULT-VALUE}).")
+    int warmup = 500;
+
     @Option(names = "--timeout", description = "Give up on a run after this long (default: ${DEFAULT-VALUE}).")
     Duration timeout = Duration.ofMinutes(3);
 
@@ -86,7 +89,7 @@ public final class IngestBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long total = (long) devices * messages;
-        byte[] sample = payload(0, 1);
+        byte[] sample = payload(0, 1, 1);
         System.out.printf(Locale.ROOT, "bench ingest: %d devices x %d messages = %d, %d reading(s) per message (%s, %d bytes), "
                         + "%d in flight per device; %d cores, Java %s%n",
                 devices, messages, total, readings, format, sample.length, inflight,
@@ -94,33 +97,37 @@ public final class IngestBench implements Callable<Integer> {
         System.out.println(LatencyRecorder.Result.header());
         List<LatencyRecorder.Result> results = new ArrayList<>();
         Path dir = Files.createTempDirectory("fieldline-bench");
-        if (transports.contains("mqtt") || transports.contains("coap")) {
-            GatewayConfig config = GatewayConfig.defaults(dir.resolve("gateway"))
-                    .withBindHost("127.0.0.1").withHttpPort(0).withMqttPort(0).withCoapPort(0);
-            try (Gateway gateway = Gateway.start(config)) {
-                if (transports.contains("mqtt")) {
-                    InetSocketAddress a = gateway.mqttAddress().orElseThrow();
-                    results.add(print(mqtt("mqtt -> gateway (stored)", "tcp://127.0.0.1:" + a.getPort(), false, 1)));
-                    System.out.printf(Locale.ROOT, "  gateway counted %d stored over MQTT%n",
-                            gateway.metrics().get("ingest_stored_total", "transport", "mqtt"));
-                }
-                if (transports.contains("coap")) {
-                    InetSocketAddress a = gateway.coapAddress().orElseThrow();
-                    results.add(print(coap("coap -> gateway (stored)", a.getPort(), 2)));
-                    System.out.printf(Locale.ROOT, "  gateway counted %d stored over CoAP%n",
-                            gateway.metrics().get("ingest_stored_total", "transport", "coap"));
-                }
-            }
-        }
-        if (transports.contains("mosquitto")) {
-            Optional<Path> binary = mosquittoBinary != null ? Optional.of(mosquittoBinary) : MosquittoProcess.find();
-            if (binary.isEmpty()) {
-                System.out.println("mosquitto not found: skipping the comparison run (install Debian package 'mosquitto')");
-            } else {
-                try (MosquittoProcess broker = MosquittoProcess.start(binary.get(), dir.resolve("mosquitto"))) {
-                    results.add(print(mqtt("mqtt -> mosquitto -> subscriber", broker.url(), true, 1)));
+        try {
+            if (transports.contains("mqtt") || transports.contains("coap")) {
+                GatewayConfig config = GatewayConfig.defaults(dir.resolve("gateway"))
+                        .withBindHost("127.0.0.1").withHttpPort(0).withMqttPort(0).withCoapPort(0);
+                try (Gateway gateway = Gateway.start(config)) {
+                    if (transports.contains("mqtt")) {
+                        InetSocketAddress a = gateway.mqttAddress().orElseThrow();
+                        results.add(print(mqtt("mqtt -> gateway (stored)", "tcp://127.0.0.1:" + a.getPort(), false, 1)));
+                        System.out.printf(Locale.ROOT, "  gateway counted %d stored over MQTT%n",
+                                gateway.metrics().get("ingest_stored_total", "transport", "mqtt"));
+                    }
+                    if (transports.contains("coap")) {
+                        InetSocketAddress a = gateway.coapAddress().orElseThrow();
+                        results.add(print(coap("coap -> gateway (stored)", a.getPort(), 2)));
+                        System.out.printf(Locale.ROOT, "  gateway counted %d stored over CoAP%n",
+                                gateway.metrics().get("ingest_stored_total", "transport", "coap"));
+                    }
                 }
             }
+            if (transports.contains("mosquitto")) {
+                Optional<Path> binary = mosquittoBinary != null ? Optional.of(mosquittoBinary) : MosquittoProcess.find();
+                if (binary.isEmpty()) {
+                    System.out.println("mosquitto not found: skipping the comparison run (install Debian package 'mosquitto')");
+                } else {
+                    try (MosquittoProcess broker = MosquittoProcess.start(binary.get(), dir.resolve("mosquitto"))) {
+                        results.add(print(mqtt("mqtt -> mosquitto -> subscriber", broker.url(), true, 1)));
+                    }
+                }
+            }
+        } finally {
+            deleteQuietly(dir);
         }
         LatencyRecorder.Result gw = find(results, "mqtt -> gateway");
         LatencyRecorder.Result mq = find(results, "mqtt -> mosquitto");
@@ -148,18 +155,25 @@ public final class IngestBench implements Callable<Integer> {
         return String.format(Locale.ROOT, "bench-%04d", d);
     }
 
-    private byte[] payload(int device, long seq) {
+    private byte[] payload(int device, long bootId, long seq) {
         Instant now = Instant.now();
         List<Reading> rs = new ArrayList<>(readings);
         for (int i = 0; i < readings; i++) {
             rs.add(Reading.of(i == 0 ? "temperature" : "temperature" + i, "Cel", 20 + (seq % 100) / 10.0, now));
         }
-        return codec.encode(new Telemetry(deviceId(device), new Sequence(1, seq), rs), format);
+        return codec.encode(new Telemetry(deviceId(device), new Sequence(bootId, seq), rs), format);
     }
 
     // ------------------------------------------------------------------ MQTT
 
     private LatencyRecorder.Result mqtt(String name, String url, boolean viaSubscriber, long bootId) throws Exception {
+        if (warmup > 0) {
+            mqtt(url, viaSubscriber, bootId + 1000, warmup);
+        }
+        return mqtt(url, viaSubscriber, bootId, messages).result(name, (long) devices * messages);
+    }
+
+    private LatencyRecorder mqtt(String url, boolean viaSubscriber, long bootId, int messages) throws Exception {
         long total = (long) devices * messages;
         LatencyRecorder latency = new LatencyRecorder();
         long[][] sentAt = new long[devices][messages + 1];
@@ -182,7 +196,8 @@ public final class IngestBench implements Callable<Integer> {
             for (int d = 0; d < devices; d++) {
                 int device = d;
                 MqttAsyncClient c = clients.get(d);
-                Thread t = new Thread(() -> publishAll(c, device, latency, sentAt, viaSubscriber, failures), "bench-pub-" + d);
+                Thread t = new Thread(() -> publishAll(c, device, bootId, messages, latency, sentAt, viaSubscriber, failures),
+                        "bench-pub-" + d);
                 threads.add(t);
             }
             threads.forEach(Thread::start);
@@ -202,11 +217,11 @@ public final class IngestBench implements Callable<Integer> {
         if (failures.get() > 0) {
             System.out.println("  " + failures.get() + " publish failures");
         }
-        return latency.result(name, total);
+        return latency;
     }
 
-    private void publishAll(MqttAsyncClient c, int device, LatencyRecorder latency, long[][] sentAt,
-            boolean viaSubscriber, AtomicLong failures) {
+    private void publishAll(MqttAsyncClient c, int device, long bootId, int messages, LatencyRecorder latency,
+            long[][] sentAt, boolean viaSubscriber, AtomicLong failures) {
         Semaphore window = new Semaphore(inflight);
         String topic = Topics.topic(deviceId(device), MessageKind.TELEMETRY);
         MqttProperties props = new MqttProperties();
@@ -214,7 +229,7 @@ public final class IngestBench implements Callable<Integer> {
         try {
             for (int seq = 1; seq <= messages; seq++) {
                 window.acquire();
-                MqttMessage m = new MqttMessage(payload(device, seq), 1, false, props);
+                MqttMessage m = new MqttMessage(payload(device, bootId, seq), 1, false, props);
                 long sent = System.nanoTime();
                 latency.started(sent);
                 sentAt[device][seq] = sent;
@@ -311,6 +326,13 @@ public final class IngestBench implements Callable<Integer> {
     // ------------------------------------------------------------------ CoAP
 
     private LatencyRecorder.Result coap(String name, int port, long bootId) throws Exception {
+        if (warmup > 0) {
+            coap(port, bootId + 1000, warmup);
+        }
+        return coap(port, bootId, messages).result(name, (long) devices * messages);
+    }
+
+    private LatencyRecorder coap(int port, long bootId, int messages) throws Exception {
         long total = (long) devices * messages;
         LatencyRecorder latency = new LatencyRecorder();
         CoapConfig.register();
@@ -335,7 +357,7 @@ public final class IngestBench implements Callable<Integer> {
                 int device = d;
                 CoapClient c = clients.get(d);
                 URI uri = URI.create("coap://127.0.0.1:" + port + "/v1/d/" + deviceId(d) + "/telemetry");
-                threads.add(new Thread(() -> postAll(c, uri, device, bootId, latency, failures), "bench-coap-" + d));
+                threads.add(new Thread(() -> postAll(c, uri, device, bootId, messages, latency, failures), "bench-coap-" + d));
             }
             threads.forEach(Thread::start);
             awaitCount(latency, total);
@@ -351,18 +373,17 @@ public final class IngestBench implements Callable<Integer> {
         if (failures.get() > 0) {
             System.out.println("  " + failures.get() + " CoAP requests failed or were refused");
         }
-        return latency.result(name, total);
+        return latency;
     }
 
-    private void postAll(CoapClient c, URI uri, int device, long bootId, LatencyRecorder latency, AtomicLong failures) {
+    private void postAll(CoapClient c, URI uri, int device, long bootId, int messages, LatencyRecorder latency,
+            AtomicLong failures) {
         Semaphore window = new Semaphore(inflight);
         int contentFormat = format.coapContentFormat(MessageKind.TELEMETRY);
         try {
             for (int seq = 1; seq <= messages; seq++) {
                 window.acquire();
-                Instant now = Instant.now();
-                List<Reading> rs = List.of(Reading.of("temperature", "Cel", 20 + (seq % 100) / 10.0, now));
-                byte[] body = codec.encode(new Telemetry(deviceId(device), new Sequence(bootId, seq), rs), format);
+                byte[] body = payload(device, bootId, seq);
                 Request r = Request.newPost();
                 r.setURI(uri);
                 r.setPayload(body);
