@@ -45,10 +45,10 @@ public class PeerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** What the peer printed so far. */
+    /** What the peer printed so far; bytes that are not UTF-8 (a binary payload, say) become U+FFFD. */
     public String output() {
         try {
-            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+            return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
             return "(could not read " + log + ": " + e + ")";
         }
