@@ -26,6 +26,15 @@ public final class Mosquitto extends PeerProcess {
 
     /** Starts (or restarts) a broker on the given port. */
     public static Mosquitto start(Path dir, int port) {
+        return start(dir, port, false);
+    }
+
+    /**
+     * Starts (or restarts) a broker on the given port. With {@code persistent}, it saves its sessions
+     * and queued messages in {@code dir} when stopped (SIGTERM) and restores them when started again
+     * on the same directory, as a production broker is configured.
+     */
+    public static Mosquitto start(Path dir, int port, boolean persistent) {
         Path binary = Peers.require("mosquitto", "mosquitto");
         try {
             Files.createDirectories(dir);
@@ -33,7 +42,9 @@ public final class Mosquitto extends PeerProcess {
             Files.writeString(conf, String.join("\n",
                     "listener " + port + " 127.0.0.1",
                     "allow_anonymous true",
-                    "persistence false",
+                    persistent ? "persistence true" : "persistence false",
+                    "persistence_location " + dir.toAbsolutePath() + "/",
+                    "autosave_interval 0",
                     "max_queued_messages 1000000",
                     "max_inflight_messages 1000",
                     "max_packet_size 1048576",

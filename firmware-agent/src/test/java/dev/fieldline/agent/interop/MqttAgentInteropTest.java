@@ -21,6 +21,7 @@ import dev.fieldline.protocol.Telemetry;
 import dev.fieldline.protocol.Topics;
 import dev.fieldline.protocol.Value;
 import dev.fieldline.testsupport.Mosquitto;
+import dev.fieldline.testsupport.Peers;
 import dev.fieldline.testsupport.PeerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -152,10 +153,15 @@ class MqttAgentInteropTest {
 
     @Test
     void brokerRestartLosesNoTelemetry() throws Exception {
-        Mosquitto broker = Mosquitto.start(dir.resolve("broker1"));
+        // A broker configured as in production (persistent sessions saved on shutdown): whatever it
+        // acknowledged to the agent before it stopped, it still delivers to the subscriber after it
+        // restarts; whatever it did not acknowledge, the agent resends.
+        Path brokerDir = dir.resolve("broker");
+        Mosquitto broker = Mosquitto.start(brokerDir, Peers.freeTcpPort(), true);
         int port = broker.port();
         String id = "dev-m2";
-        MqttProbe probe1 = closing(new MqttProbe(broker.url(), Topics.topic(id, MessageKind.TELEMETRY)));
+        String topic = Topics.topic(id, MessageKind.TELEMETRY);
+        MqttProbe probe1 = closing(new MqttProbe(broker.url(), topic, "probe-m2", true));
         Agent agent = closing(Agent.start(config(id, broker).samplingInterval(Duration.ofMillis(100))
                 .reconnect(new ReconnectPolicy(Duration.ofMillis(1500), Duration.ofMillis(1500), 0)).build()));
         await().atMost(WAIT).until(() -> telemetry(probe1, id).size() >= 5);
@@ -164,8 +170,9 @@ class MqttAgentInteropTest {
         await().atMost(WAIT).until(() -> !agent.stats().connected());
         await().atMost(WAIT).until(() -> agent.stats().queued() >= 10);
 
-        Mosquitto broker2 = closing(Mosquitto.start(dir.resolve("broker2"), port));
-        MqttProbe probe2 = closing(new MqttProbe(broker2.url(), Topics.topic(id, MessageKind.TELEMETRY)));
+        probe1.close();
+        Mosquitto broker2 = closing(Mosquitto.start(brokerDir, port, true));
+        MqttProbe probe2 = closing(new MqttProbe(broker2.url(), topic, "probe-m2", true));
         await().atMost(WAIT).until(() -> agent.stats().connected());
         long takenSoFar = agent.stats().samples();
         await().atMost(WAIT).until(() -> telemetry(probe2, id).stream()

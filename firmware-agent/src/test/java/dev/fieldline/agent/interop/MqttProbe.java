@@ -26,7 +26,15 @@ final class MqttProbe implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
 
     MqttProbe(String url, String filter) throws MqttException {
-        client = new MqttAsyncClient(url, "probe-" + UUID.randomUUID().toString().substring(0, 8), new MemoryPersistence());
+        this(url, filter, "probe-" + UUID.randomUUID().toString().substring(0, 8), false);
+    }
+
+    /**
+     * @param persistentSession keep the session (and its queued QoS 1 messages) on the broker across
+     *     disconnects and broker restarts, for a probe that reconnects with the same client id
+     */
+    MqttProbe(String url, String filter, String clientId, boolean persistentSession) throws MqttException {
+        client = new MqttAsyncClient(url, clientId, new MemoryPersistence());
         client.setCallback(new MqttCallback() {
             @Override
             public void disconnected(MqttDisconnectResponse r) {
@@ -55,7 +63,10 @@ final class MqttProbe implements AutoCloseable {
             }
         });
         MqttConnectionOptions o = new MqttConnectionOptions();
-        o.setCleanStart(true);
+        o.setCleanStart(!persistentSession);
+        if (persistentSession) {
+            o.setSessionExpiryInterval(3600L);
+        }
         client.connect(o).waitForCompletion(10_000);
         client.subscribe(new MqttSubscription[] {new MqttSubscription(filter, 1)}).waitForCompletion(10_000);
     }

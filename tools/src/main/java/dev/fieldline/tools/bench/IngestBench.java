@@ -1,5 +1,6 @@
 package dev.fieldline.tools.bench;
 
+import dev.fieldline.agent.uplink.NoDelaySocketFactory;
 import dev.fieldline.gateway.Gateway;
 import dev.fieldline.gateway.GatewayConfig;
 import dev.fieldline.protocol.MessageKind;
