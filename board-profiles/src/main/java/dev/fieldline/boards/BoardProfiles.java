@@ -71,7 +71,7 @@ public final class BoardProfiles {
         String platform = root.require("platform").parse(BoardProfile::requireName);
         String description = root.string("description", "");
         Duration interval = root.duration("sampling-interval", Duration.ofSeconds(1),
-                Duration.ofMillis(10), Duration.ofHours(24));
+                Duration.ofMillis(100), Duration.ofHours(1));
         BoardProfile.Adc adc = root.get("adc").map(BoardProfiles::adc).orElse(new BoardProfile.Adc(12, 3.3));
 
         Map<String, ConfigNode> seen = new HashMap<>();

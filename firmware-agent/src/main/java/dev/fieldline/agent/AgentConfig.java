@@ -80,7 +80,7 @@ public record AgentConfig(
 
     /** Every key, as written in the YAML file. */
     public static final List<ConfigKey> KEYS = List.of(
-            new ConfigKey("device-id", "string", "(required)", "", "device identifier: 1-64 of A-Z a-z 0-9 . _ -"),
+            new ConfigKey("device-id", "string", "(required)", "", "device identifier: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit"),
             new ConfigKey("board", "string", DEFAULT_BOARD, "", "board profile: a stock name (sim) or a YAML file path"),
             new ConfigKey("data-dir", "path", DEFAULT_DATA_DIR, "", "directory for the boot counter; {deviceId} is replaced"),
             new ConfigKey("uplink", "uri", "(required)", "", "gateway: tcp://host:port for MQTT or coap://host:port for CoAP"),

@@ -22,7 +22,7 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--board", paramLabel = "NAME_OR_FILE", description = "Board profile: a stock name (sim) or a YAML file (default: sim).")
     String board;
 
-    @Option(names = "--device-id", paramLabel = "ID", description = "This device's id (1-64 of A-Z a-z 0-9 . _ -).")
+    @Option(names = "--device-id", paramLabel = "ID", description = "This device's id: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit.")
     String deviceId;
 
     @ArgGroup(exclusive = true)

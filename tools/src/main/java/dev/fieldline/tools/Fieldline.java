@@ -40,6 +40,7 @@ public final class Fieldline implements Runnable {
         Logging.configure(java.util.Arrays.asList(args).contains("-v") || java.util.Arrays.asList(args).contains("--verbose"));
         return new CommandLine(new Fieldline())
                 .registerConverter(java.time.Duration.class, new DurationConverter())
+                .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(new UserErrorHandler())
                 .execute(args);
     }

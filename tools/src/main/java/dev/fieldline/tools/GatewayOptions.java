@@ -10,7 +10,7 @@ final class GatewayOptions {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the gateway keeps its database (default: ${DEFAULT-VALUE}).")
     Path dataDir = Path.of("fieldline-data");
 
-    @Option(names = "--http-port", paramLabel = "P", description = "Web API port; 0 picks a free port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--http-port", paramLabel = "P", description = "Web API port; 0 picks a free port, -1 disables (default: ${DEFAULT-VALUE}).")
     int httpPort = 8080;
 
     @Option(names = "--mqtt-port", paramLabel = "P", description = "Device-facing MQTT port; 0 picks a free port, -1 disables (default: ${DEFAULT-VALUE}).")

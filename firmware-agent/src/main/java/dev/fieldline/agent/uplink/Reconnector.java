@@ -44,7 +44,7 @@ public final class Reconnector implements AutoCloseable {
             return;
         }
         pending = true;
-        Duration delay = connections == 0 && failures == 0 ? Duration.ZERO : policy.delay(failures + 1, random::nextDouble);
+        Duration delay = connections == 0 && failures == 0 ? Duration.ZERO : policy.delay(Math.max(1, failures), random::nextDouble);
         log.debug("{}: connection attempt in {}", name, delay);
         scheduled = scheduler.schedule(this::run, delay.toNanos(), TimeUnit.NANOSECONDS);
     }

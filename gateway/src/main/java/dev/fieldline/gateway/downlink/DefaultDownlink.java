@@ -57,7 +57,8 @@ public final class DefaultDownlink implements Downlink, CommitListener {
     public DefaultDownlink(TelemetryStore store, Metrics metrics, DecodeLimits limits, Clock clock) {
         this.store = store;
         this.metrics = metrics;
-        this.clock = clock;
+        // the store keeps milliseconds; so do the records handed out before they are read back
+        this.clock = Clock.tick(clock, java.time.Duration.ofMillis(1));
         this.codec = new MessageCodec(limits);
         for (CommandRecord r : store.pendingCommands()) {
             remember(r.deviceId(), r.command());

@@ -152,7 +152,7 @@ public final class HttpApi implements AutoCloseable {
                 e.getStatus() == 404 ? "no such resource: " + ctx.method() + " " + ctx.path()
                         : e.getStatus() == 405 ? ctx.method() + " is not allowed on " + ctx.path() : e.getMessage()));
         c.routes.exception(DecodeException.class, (e, ctx) -> {
-            ApiError refused = refused(e.reason(), e.getMessage());
+            ApiError refused = refused(e.reason(), e.detail());
             error(ctx, refused.status(), refused.code(), refused.getMessage());
         });
         c.routes.exception(StoreException.class, (e, ctx) -> {
@@ -213,7 +213,7 @@ public final class HttpApi implements AutoCloseable {
         try {
             return senml.decode(body, format);
         } catch (DecodeException e) {
-            throw refused(e.reason(), e.getMessage());
+            throw refused(e.reason(), e.detail());
         }
     }
 
@@ -319,7 +319,7 @@ public final class HttpApi implements AutoCloseable {
         try {
             created = downlink.submit(device.id(), command.name(), command.args());
         } catch (DecodeException e) {
-            throw refused(e.reason(), e.getMessage());
+            throw refused(e.reason(), e.detail());
         }
         ctx.future(() -> created.thenAccept(r -> json(ctx, 202, ApiViews.command(r))));
     }

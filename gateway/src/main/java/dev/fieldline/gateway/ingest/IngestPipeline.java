@@ -60,7 +60,7 @@ public final class IngestPipeline implements Ingest {
         } catch (DecodeException e) {
             metrics.increment("ingest_rejected_total", "transport", transport, "reason", e.reason().code());
             log.debug("rejected {} from {} over {}: {}", uplink.kind().suffix(), uplink.deviceId(), transport, e.getMessage());
-            return CompletableFuture.completedFuture(new IngestResult.Rejected(e.reason(), e.getMessage()));
+            return CompletableFuture.completedFuture(new IngestResult.Rejected(e.reason(), e.detail()));
         }
         return store.append(decoded).handle((appended, error) -> {
             if (error != null) {
