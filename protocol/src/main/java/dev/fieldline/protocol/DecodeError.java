@@ -30,7 +30,13 @@ public enum DecodeError {
     /** More records, attributes or nesting than the limits allow. */
     LIMIT_EXCEEDED("limit_exceeded"),
     /** The payload names a different device than the topic or resource it arrived on. */
-    DEVICE_MISMATCH("device_mismatch");
+    DEVICE_MISMATCH("device_mismatch"),
+    /** A COSE_Sign1 signature that is not 64 bytes or does not verify with the key its kid names. */
+    BAD_SIGNATURE("bad_signature"),
+    /** A COSE_Sign1 kid that names no key the verifier knows. */
+    UNKNOWN_KEY("unknown_key"),
+    /** A COSE algorithm other than ES256 (-7), or one given outside the protected header. */
+    UNSUPPORTED_ALGORITHM("unsupported_algorithm");
 
     private final String code;
 
