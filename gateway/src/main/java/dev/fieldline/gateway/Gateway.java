@@ -2,6 +2,7 @@ package dev.fieldline.gateway;
 
 import dev.fieldline.gateway.analytics.ThresholdConfig;
 import dev.fieldline.gateway.analytics.ThresholdRule;
+import dev.fieldline.gateway.coap.CoapAdmission;
 import dev.fieldline.gateway.coap.CoapIngestServer;
 import dev.fieldline.gateway.coap.CoapServerConfig;
 import dev.fieldline.gateway.downlink.DefaultDownlink;
@@ -14,6 +15,9 @@ import dev.fieldline.gateway.mqtt.BrokerIngest;
 import dev.fieldline.gateway.mqtt.BrokerIngestConfig;
 import dev.fieldline.gateway.mqtt.MqttEndpoint;
 import dev.fieldline.gateway.mqtt.MqttEndpointConfig;
+import dev.fieldline.gateway.mqtt.RegistryAuthenticator;
+import dev.fieldline.gateway.registry.AdminBootstrap;
+import dev.fieldline.gateway.registry.DeviceRegistry;
 import dev.fieldline.gateway.store.SqliteStore;
 import dev.fieldline.gateway.store.SqliteStoreConfig;
 import dev.fieldline.gateway.store.TelemetryStore;
@@ -42,6 +46,7 @@ public final class Gateway implements AutoCloseable {
     private final Metrics metrics;
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private SqliteStore store;
+    private DeviceRegistry registry;
     private IngestPipeline pipeline;
     private DefaultDownlink downlink;
     private InetSocketAddress http;
@@ -76,6 +81,11 @@ public final class Gateway implements AutoCloseable {
         store = SqliteStore.open(SqliteStoreConfig.defaults(config.dataDir()).withQueueCapacity(config.ingestQueueCapacity()),
                 metrics);
         running.push(store);
+        registry = DeviceRegistry.open(config.dataDir(), clock);
+        running.push(registry);
+        if (config.secure()) {
+            AdminBootstrap.ensureAdminToken(registry, config.dataDir());
+        }
         pipeline = new IngestPipeline(store, metrics, config.limits(), clock);
         downlink = new DefaultDownlink(store, metrics, config.limits(), clock);
         pipeline.addListener(new ThresholdRule(new ThresholdConfig(config.alertThreshold(), config.alertMetrics(), Severity.WARNING),
@@ -84,20 +94,21 @@ public final class Gateway implements AutoCloseable {
 
         if (config.httpEnabled()) {
             HttpApi api = new HttpApi(new HttpApiConfig(config.bindHost(), config.httpPort(), config.limits()), pipeline,
-                    downlink, store, metrics, this::listeners, clock);
+                    downlink, store, metrics, this::listeners, clock, registry, config.secure());
             http = api.start();
             running.push(api);
         }
         int maxPayload = config.limits().maxPayloadBytes();
         if (config.mqttEnabled()) {
             MqttEndpoint endpoint = new MqttEndpoint(new MqttEndpointConfig(config.bindHost(), config.mqttPort(), maxPayload),
-                    pipeline, downlink, metrics);
+                    pipeline, downlink, metrics, new RegistryAuthenticator(registry, config.secure()));
+            registry.addRevocationListener(endpoint::revoke);
             mqtt = endpoint.start();
             running.push(endpoint);
         }
         if (config.coapEnabled()) {
             CoapIngestServer server = new CoapIngestServer(new CoapServerConfig(config.bindHost(), config.coapPort(), maxPayload),
-                    pipeline, downlink, metrics);
+                    pipeline, downlink, metrics, coapAdmission());
             coap = server.start();
             running.push(server);
         }
@@ -108,6 +119,31 @@ public final class Gateway implements AutoCloseable {
             running.push(broker);
         }
         log.info("Fieldline gateway started ({}): data {}; {}", mode(), store.file().toAbsolutePath(), listeners());
+        announceSecurityMode();
+    }
+
+    /** Secure mode refuses every plain CoAP uplink (no authentication without DTLS); plain mode only disabled devices. */
+    private CoapAdmission coapAdmission() {
+        if (config.secure()) {
+            return deviceId -> CoapAdmission.Verdict.UNAUTHENTICATED;
+        }
+        return deviceId -> registry.isDisabled(deviceId) ? CoapAdmission.Verdict.FORBIDDEN : CoapAdmission.Verdict.ALLOW;
+    }
+
+    private void announceSecurityMode() {
+        if (!config.secure()) {
+            log.warn("PLAIN mode: devices are not authenticated; for local development only"
+                    + " (the web API is open to anonymous reads and writes; start with --secure to require credentials)");
+            return;
+        }
+        log.info("SECURE mode: MQTT devices authenticate with their enrollment token; the web API needs bearer tokens");
+        if (config.coapEnabled()) {
+            log.warn("SECURE mode: plain CoAP uplinks are refused (4.01) until DTLS is available");
+        }
+        if (config.externalBroker().isPresent()) {
+            log.warn("SECURE mode: messages from the external broker {} are trusted as the broker authenticated them;"
+                    + " configure the broker's authentication and ACLs", config.externalBroker().get());
+        }
     }
 
     private String mode() {
@@ -168,6 +204,11 @@ public final class Gateway implements AutoCloseable {
     /** The command hub (also {@link DefaultDownlink#submit} for creating commands with an answer). */
     public DefaultDownlink downlink() {
         return downlink;
+    }
+
+    /** Device keys, tokens and API tokens. */
+    public DeviceRegistry registry() {
+        return registry;
     }
 
     public TelemetryStore store() {

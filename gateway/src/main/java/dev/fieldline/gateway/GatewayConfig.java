@@ -23,6 +23,8 @@ import java.util.Set;
  * @param alertMetrics metrics the threshold applies to; empty means all
  * @param limits payload size and structure limits for every transport
  * @param ingestQueueCapacity messages waiting for the store before new ones are refused (retry later)
+ * @param secure secure mode: devices must authenticate on every transport and the web API needs
+ *     bearer tokens (see {@code docs/security.md}); plain mode (false) is for local development
  */
 public record GatewayConfig(
         Path dataDir,
@@ -36,7 +38,8 @@ public record GatewayConfig(
         double alertThreshold,
         Set<String> alertMetrics,
         DecodeLimits limits,
-        int ingestQueueCapacity) {
+        int ingestQueueCapacity,
+        boolean secure) {
 
     public static final String DEFAULT_BIND_HOST = "0.0.0.0";
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -87,7 +90,7 @@ public record GatewayConfig(
     public static GatewayConfig defaults(Path dataDir) {
         return new GatewayConfig(dataDir, DEFAULT_BIND_HOST, DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, DEFAULT_COAP_PORT,
                 Optional.empty(), defaultClientId(), DEFAULT_SHARE_GROUP, DEFAULT_ALERT_THRESHOLD, Set.of(),
-                DecodeLimits.DEFAULT, DEFAULT_INGEST_QUEUE);
+                DecodeLimits.DEFAULT, DEFAULT_INGEST_QUEUE, false);
     }
 
     /** {@code fieldline-gateway-<host name>}: stable across restarts of the same host or pod. */
@@ -117,62 +120,67 @@ public record GatewayConfig(
 
     public GatewayConfig withDataDir(Path dir) {
         return new GatewayConfig(dir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
     }
 
     public GatewayConfig withBindHost(String host) {
         return new GatewayConfig(dataDir, host, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
     }
 
     public GatewayConfig withHttpPort(int port) {
         return new GatewayConfig(dataDir, bindHost, port, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
     }
 
     public GatewayConfig withMqttPort(int port) {
         return new GatewayConfig(dataDir, bindHost, httpPort, port, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
     }
 
     public GatewayConfig withCoapPort(int port) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, port, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
     }
 
     public GatewayConfig withExternalBroker(URI broker) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, Optional.of(broker), brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
     }
 
     public GatewayConfig withBrokerClientId(String clientId) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, clientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
     }
 
     public GatewayConfig withBrokerShareGroup(String group) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                group, alertThreshold, alertMetrics, limits, ingestQueueCapacity);
+                group, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
     }
 
     public GatewayConfig withAlertThreshold(double threshold) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, threshold, alertMetrics, limits, ingestQueueCapacity);
+                brokerShareGroup, threshold, alertMetrics, limits, ingestQueueCapacity, secure);
     }
 
     public GatewayConfig withAlertMetrics(Set<String> metrics) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, metrics, limits, ingestQueueCapacity);
+                brokerShareGroup, alertThreshold, metrics, limits, ingestQueueCapacity, secure);
     }
 
     public GatewayConfig withLimits(DecodeLimits decodeLimits) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, decodeLimits, ingestQueueCapacity);
+                brokerShareGroup, alertThreshold, alertMetrics, decodeLimits, ingestQueueCapacity, secure);
     }
 
     public GatewayConfig withIngestQueueCapacity(int capacity) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, capacity);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, capacity, secure);
+    }
+
+    public GatewayConfig withSecure(boolean secureMode) {
+        return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secureMode);
     }
 
     /** Every setting with its value, type/unit and meaning, one per line. */
@@ -194,6 +202,7 @@ public record GatewayConfig(
         line(b, "maxPayloadBytes", limits.maxPayloadBytes(), "bytes", "largest accepted message (default 65536)");
         line(b, "ingestQueueCapacity", ingestQueueCapacity, "messages",
                 "waiting for the store before new ones are refused (default " + DEFAULT_INGEST_QUEUE + ")");
+        line(b, "secure", secure, "boolean", "devices and API clients must authenticate (default false: plain, local development)");
         return b.toString();
     }
 

@@ -52,6 +52,7 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
     private final Ingest ingest;
     private final Downlink downlink;
     private final Metrics metrics;
+    private final CoapAdmission admission;
     private final Clock clock = Clock.systemUTC();
     private final ConcurrentHashMap<String, CommandResource> observed = new ConcurrentHashMap<>();
 
@@ -61,6 +62,13 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
     private UplinkResource uplinks;
 
     public CoapIngestServer(CoapServerConfig config, Ingest ingest, Downlink downlink, Metrics metrics) {
+        this(config, ingest, downlink, metrics, CoapAdmission.allowAll());
+    }
+
+    /** @param admission refuses uplinks from devices that may not send (4.01, 4.03) */
+    public CoapIngestServer(CoapServerConfig config, Ingest ingest, Downlink downlink, Metrics metrics,
+            CoapAdmission admission) {
+        this.admission = Objects.requireNonNull(admission, "admission");
         this.config = Objects.requireNonNull(config, "config");
         this.ingest = Objects.requireNonNull(ingest, "ingest");
         this.downlink = Objects.requireNonNull(downlink, "downlink");
@@ -158,6 +166,10 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
     }
 
     // ------------------------------------------------------------------ for resources
+
+    CoapAdmission admission() {
+        return admission;
+    }
 
     Ingest ingest() {
         return ingest;

@@ -3,7 +3,7 @@ package dev.fieldline.gateway.http;
 import dev.fieldline.gateway.GatewayException;
 
 /** A request the API refuses: rendered as {@code {"error": code, "message": ...}} with the status. */
-final class ApiError extends GatewayException {
+class ApiError extends GatewayException {
     private static final long serialVersionUID = 1L;
     private final int status;
 

@@ -12,6 +12,9 @@ import dev.fieldline.gateway.ingest.IngestResult;
 import dev.fieldline.gateway.ingest.Transport;
 import dev.fieldline.gateway.ingest.Uplink;
 import dev.fieldline.gateway.metrics.Metrics;
+import dev.fieldline.gateway.registry.DeviceRegistry;
+import dev.fieldline.gateway.registry.RegistryException;
+import dev.fieldline.gateway.registry.Role;
 import dev.fieldline.gateway.store.AlertQuery;
 import dev.fieldline.gateway.store.CommandRecord;
 import dev.fieldline.gateway.store.DeviceRecord;
@@ -36,7 +39,11 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -68,6 +75,7 @@ public final class HttpApi implements AutoCloseable {
     private final SenmlCodec senml;
     private final StatusRequests statusRequests;
     private final Instant started;
+    private final ApiAccess access;
     private Javalin app;
     private InetSocketAddress address;
 
@@ -76,6 +84,24 @@ public final class HttpApi implements AutoCloseable {
      */
     public HttpApi(HttpApiConfig config, Ingest ingest, DefaultDownlink downlink, TelemetryStore store, Metrics metrics,
             Supplier<Map<String, String>> listeners, Clock clock) {
+        this(config, ingest, downlink, store, metrics, listeners, clock, ApiAccess.open(metrics, clock));
+    }
+
+    /**
+     * With bearer tokens and the identity routes (enrollment, device disable/enable/re-key, API
+     * tokens) backed by the registry; see {@link ApiAccess} for who may call what.
+     *
+     * @param secure secure mode: no anonymous access except {@code GET /health} and {@code POST /api/v1/enroll}
+     */
+    public HttpApi(HttpApiConfig config, Ingest ingest, DefaultDownlink downlink, TelemetryStore store, Metrics metrics,
+            Supplier<Map<String, String>> listeners, Clock clock, DeviceRegistry registry, boolean secure) {
+        this(config, ingest, downlink, store, metrics, listeners, clock, new ApiAccess(Optional.of(registry), secure, metrics,
+                RateLimiter.DEFAULT, RateLimiter.DEFAULT, clock));
+    }
+
+    private HttpApi(HttpApiConfig config, Ingest ingest, DefaultDownlink downlink, TelemetryStore store, Metrics metrics,
+            Supplier<Map<String, String>> listeners, Clock clock, ApiAccess access) {
+        this.access = access;
         this.config = config;
         this.ingest = ingest;
         this.downlink = downlink;
@@ -127,21 +153,26 @@ public final class HttpApi implements AutoCloseable {
         threads.setName("fieldline-http");
         c.jetty.threadPool = threads;
 
-        c.routes.post("/api/v1/data", this::postData);
-        c.routes.get("/api/v1/data", this::getData);
-        c.routes.post("/api/v1/status", this::postStatus);
-        c.routes.get("/api/v1/status", this::getStatus);
-        c.routes.get("/api/v1/devices", ctx -> json(ctx, 200, store.devices().stream().map(ApiViews::device).toList()));
-        c.routes.get("/api/v1/devices/{id}", this::getDevice);
-        c.routes.post("/api/v1/devices/{id}/commands", this::postCommand);
-        c.routes.get("/api/v1/devices/{id}/commands", this::getCommands);
-        c.routes.get("/api/v1/alerts", this::getAlerts);
+        c.routes.post("/api/v1/data", access.guard(Role.OPERATOR, this::postData));
+        c.routes.get("/api/v1/data", access.guard(Role.VIEWER, this::getData));
+        c.routes.post("/api/v1/status", access.guard(Role.OPERATOR, this::postStatus));
+        c.routes.get("/api/v1/status", access.guard(Role.VIEWER, this::getStatus));
+        c.routes.get("/api/v1/devices", access.guard(Role.VIEWER, this::getDevices));
+        c.routes.get("/api/v1/devices/{id}", access.guard(Role.VIEWER, this::getDevice));
+        c.routes.post("/api/v1/devices/{id}/commands", access.guard(Role.OPERATOR, this::postCommand));
+        c.routes.get("/api/v1/devices/{id}/commands", access.guard(Role.VIEWER, this::getCommands));
+        c.routes.get("/api/v1/alerts", access.guard(Role.VIEWER, this::getAlerts));
         c.routes.get("/health", this::getHealth);
-        c.routes.get("/metrics", ctx -> ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8")
-                .result(metrics.prometheus()));
+        c.routes.get("/metrics", access.guard(Role.VIEWER, ctx -> ctx.status(200)
+                .contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.prometheus())));
+        access.registry().ifPresent(r -> new RegistryRoutes(r, access, this::body).register(c));
 
+        c.routes.exception(RegistryException.class, (e, ctx) -> error(ctx, RegistryRoutes.status(e), e.code(), e.getMessage()));
         c.routes.exception(ApiError.class, (e, ctx) -> {
-            if (isUplink(ctx)) {
+            if (e instanceof ApiAccess.RateLimited r) {
+                ctx.header("Retry-After", Long.toString(r.retryAfterSeconds()));
+            }
+            if (isUplink(ctx) && e.status() != 401 && e.status() != 429) {
                 // refused before reaching the pipeline: counted as the pipeline and the transports count refusals
                 metrics.increment("ingest_received_total", "transport", Transport.HTTP.code());
                 metrics.increment("ingest_rejected_total", "transport", Transport.HTTP.code(), "reason", e.code());
@@ -192,8 +223,17 @@ public final class HttpApi implements AutoCloseable {
         byte[] body = body(ctx);
         Optional<String> query = ApiParams.device(ctx, "device");
         String device = query.isPresent() ? query.get() : deviceFromPack(body, format);
+        refuseDisabled(device);
         Uplink uplink = new Uplink(Transport.HTTP, device, MessageKind.TELEMETRY, format, body, clock.instant());
         ctx.future(() -> ingest.submit(uplink).thenAccept(r -> respond(ctx, device, r)));
+    }
+
+    /** 403 for an uplink on behalf of a disabled device. */
+    private void refuseDisabled(String device) {
+        if (access.registry().map(r -> r.isDisabled(device)).orElse(false)) {
+            metrics.increment("http_uplink_refused_total", "reason", "disabled");
+            throw new ApiError(403, "disabled", "device '" + device + "' is disabled");
+        }
     }
 
     /** The device a pack names in its base name {@code urn:dev:fl:ID:}. */
@@ -274,6 +314,7 @@ public final class HttpApi implements AutoCloseable {
                     + (e instanceof JsonProcessingException j ? ": " + j.getOriginalMessage() : ""));
         }
         StatusRequests.Parsed status = statusRequests.parse(tree, body, format);
+        refuseDisabled(status.deviceId());
         Uplink uplink = new Uplink(Transport.HTTP, status.deviceId(), MessageKind.STATUS, status.format(), status.payload(),
                 clock.instant());
         ctx.future(() -> ingest.submit(uplink).thenAccept(r -> {
@@ -300,12 +341,33 @@ public final class HttpApi implements AutoCloseable {
         return store.device(ApiParams.requireDevice(id, "device")).orElseThrow(() -> ApiError.notFound("no device '" + id + "'"));
     }
 
+    /** Devices heard from, with their key state where the registry knows them, then devices only the registry knows. */
+    private void getDevices(Context ctx) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (DeviceRecord d : store.devices()) {
+            Map<String, Object> m = ApiViews.device(d);
+            access.registry().ifPresent(r -> m.put("key", r.device(d.id()).map(RegistryRoutes::key).orElse(null)));
+            out.add(m);
+            seen.add(d.id());
+        }
+        access.registry().ifPresent(r -> r.devices().stream().filter(k -> !seen.contains(k.deviceId())).forEach(k -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", k.deviceId());
+            m.put("state", "unknown");
+            m.put("key", RegistryRoutes.key(k));
+            out.add(m);
+        }));
+        json(ctx, 200, out);
+    }
+
     private void getDevice(Context ctx) {
         DeviceRecord d = knownDevice(ctx.pathParam("id"));
         Map<String, Object> m = ApiViews.device(d);
         m.put("status", ApiViews.status(d));
         m.put("boots", store.boots(d.id()).stream().limit(10).map(ApiViews::boot).toList());
         m.put("pendingCommands", downlink.pending(d.id()).size());
+        access.registry().ifPresent(r -> m.put("key", r.device(d.id()).map(RegistryRoutes::key).orElse(null)));
         json(ctx, 200, m);
     }
 
@@ -373,7 +435,7 @@ public final class HttpApi implements AutoCloseable {
                 + "; the limit is " + max + " bytes");
     }
 
-    private static void json(Context ctx, int status, Object body) {
+    static void json(Context ctx, int status, Object body) {
         try {
             ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
         } catch (JsonProcessingException e) {

@@ -15,6 +15,31 @@ public interface MqttAuthenticator {
      */
     Optional<String> authenticate(String clientId, Optional<String> username, Optional<byte[]> password);
 
+    /**
+     * The decision with its reason, for the CONNACK code and the {@code mqtt_connect_refused_total}
+     * reason. The default maps {@link #authenticate} to {@link Accept} or a {@code bad_credentials}
+     * refusal.
+     */
+    default Decision decide(String clientId, Optional<String> username, Optional<byte[]> password) {
+        return authenticate(clientId, username, password).<Decision>map(Accept::new)
+                .orElseGet(() -> new Refuse("bad_credentials", false));
+    }
+
+    /** What {@link #decide} answers. */
+    sealed interface Decision permits Accept, Refuse {
+    }
+
+    /** The connection acts for {@code deviceId}. */
+    record Accept(String deviceId) implements Decision {
+    }
+
+    /**
+     * Refused: {@code reason} is the counted code; {@code notAuthorized} chooses CONNACK "not
+     * authorized" (3.1.1: 5, MQTT 5: 0x87) over "bad user name or password" (4, 0x86).
+     */
+    record Refuse(String reason, boolean notAuthorized) implements Decision {
+    }
+
     /** Plain mode: every connection acts for the device named by its client id. */
     static MqttAuthenticator acceptAll() {
         return (clientId, username, password) -> Optional.of(clientId);

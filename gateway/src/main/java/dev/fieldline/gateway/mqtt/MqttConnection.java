@@ -180,6 +180,15 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         }
     }
 
+    /** The device was disabled or re-keyed: close without its will (MQTT 5 DISCONNECT 0x87 "not authorized"). */
+    void revoke() {
+        onLoop(() -> {
+            willSettled = true;
+            endpoint.metrics().increment("mqtt_disconnects_total", "reason", "revoked");
+            disconnect(NOT_AUTHORIZED);
+        });
+    }
+
     /** Another connection with the same client id arrived (MQTT 3.1.4-3): close this one. */
     private void takenOver() {
         onLoop(() -> {
@@ -263,10 +272,18 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             refuse(MqttConnectReturnCode.CONNECTION_REFUSED_QOS_NOT_SUPPORTED, "qos_not_supported");
             return;
         }
-        Optional<String> identity = endpoint.authenticator().authenticate(clientId,
+        MqttAuthenticator.Decision decision = endpoint.authenticator().decide(clientId,
                 Optional.ofNullable(header.hasUserName() ? payload.userName() : null),
                 Optional.ofNullable(header.hasPassword() ? payload.passwordInBytes() : null));
-        if (identity.isEmpty() || !DeviceIds.isValid(identity.get())) {
+        if (decision instanceof MqttAuthenticator.Refuse r) {
+            refuse(r.notAuthorized()
+                    ? (v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5 : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED)
+                    : (v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
+                            : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD), r.reason());
+            return;
+        }
+        Optional<String> identity = Optional.of(((MqttAuthenticator.Accept) decision).deviceId());
+        if (!DeviceIds.isValid(identity.get())) {
             refuse(v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
                     : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD, "bad_credentials");
             return;

@@ -214,6 +214,17 @@ public final class MqttEndpoint implements AutoCloseable, DownlinkTransport {
         sessions.remove(deviceId, connection);
     }
 
+    /**
+     * Closes the device's live connection, if any, because it was disabled or re-keyed (without its
+     * will; MQTT 5 clients get DISCONNECT "not authorized"). Its next CONNECT meets the authenticator.
+     */
+    public void revoke(String deviceId) {
+        MqttConnection c = sessions.get(deviceId);
+        if (c != null) {
+            c.revoke();
+        }
+    }
+
     /** Number of devices connected now. */
     public int connectedDevices() {
         return sessions.size();

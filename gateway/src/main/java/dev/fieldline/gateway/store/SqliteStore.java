@@ -92,7 +92,12 @@ public final class SqliteStore implements TelemetryStore {
         }
     }
 
-    private static Connection connect(Path file, Duration busyTimeout, boolean writer) throws SQLException {
+    /**
+     * A connection to the database file in WAL mode with full sync and the busy timeout; a writer
+     * connection is left out of autocommit, a reader is query-only. Also used by the device registry,
+     * which keeps its own connection to the same file.
+     */
+    public static Connection connect(Path file, Duration busyTimeout, boolean writer) throws SQLException {
         SQLiteConfig c = new SQLiteConfig();
         c.setJournalMode(SQLiteConfig.JournalMode.WAL);
         c.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
