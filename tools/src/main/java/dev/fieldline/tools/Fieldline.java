@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
             AgentCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            TokenCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Fieldline implements Runnable {

@@ -25,13 +25,19 @@ final class GatewayOptions {
     @Option(names = "--alert-threshold", paramLabel = "X", description = "Readings above this raise a warning alert (default: ${DEFAULT-VALUE}).")
     double alertThreshold = 75;
 
+    @Option(names = "--secure", description = "Secure mode: devices must authenticate (MQTT user name = device id, password ="
+            + " device token from enrollment), plain CoAP uplinks are refused, the web API needs bearer tokens. On first start"
+            + " an admin token is written to DIR/admin.token.")
+    boolean secure;
+
     GatewayConfig toConfig(String bindHost) {
         GatewayConfig c = GatewayConfig.defaults(dataDir)
                 .withBindHost(bindHost)
                 .withHttpPort(httpPort)
                 .withMqttPort(mqttPort)
                 .withCoapPort(coapPort)
-                .withAlertThreshold(alertThreshold);
+                .withAlertThreshold(alertThreshold)
+                .withSecure(secure);
         return broker == null ? c : c.withExternalBroker(broker);
     }
 }
