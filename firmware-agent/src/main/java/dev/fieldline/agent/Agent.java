@@ -12,8 +12,9 @@ import dev.fieldline.agent.internal.Counters;
 import dev.fieldline.agent.internal.NamedThreads;
 import dev.fieldline.agent.internal.Sampler;
 import dev.fieldline.agent.internal.Sender;
-import dev.fieldline.agent.outbox.InMemoryOutbox;
+import dev.fieldline.agent.journal.TelemetryJournal;
 import dev.fieldline.agent.outbox.Outbox;
+import dev.fieldline.agent.outbox.OutboxStats;
 import dev.fieldline.agent.uplink.CoapUplink;
 import dev.fieldline.agent.uplink.MqttUplink;
 import dev.fieldline.agent.uplink.Uplink;
@@ -35,6 +36,7 @@ import dev.fieldline.protocol.Telemetry;
 import dev.fieldline.protocol.Value;
 import java.time.Clock;
 import java.time.Duration;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,12 +54,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The device agent: samples the board's sensors at an interval, sends telemetry through an
- * in-memory outbox to the gateway (MQTT or CoAP), answers downlink commands, and sends heartbeats.
- * Start with {@link #start}; stop with {@link #close}.
+ * The device agent: samples the board's sensors at an interval, sends telemetry through a durable
+ * journal ({@code {dataDir}/journal}) to the gateway (MQTT or CoAP), answers downlink commands,
+ * and sends heartbeats. Entries left in the journal by earlier boots are sent first, with their
+ * original (bootId, seq). Start with {@link #start}; stop with {@link #close}.
  *
  * <p>Threads: {@code fl-agent-{id}} (sampling, commands, heartbeats), {@code fl-agent-sender-{id}}
- * (outbox to uplink), and the uplink's own ({@code fl-mqtt-{id}} / {@code fl-coap-{id}} plus the
+ * (journal to uplink), {@code fl-journal-sync-journal} (only under {@code journal.fsync: interval}), and the uplink's own ({@code fl-mqtt-{id}} / {@code fl-coap-{id}} plus the
  * transport library's).
  */
 public final class Agent implements AutoCloseable {
@@ -92,8 +95,9 @@ public final class Agent implements AutoCloseable {
     private record SensorChannel(String name, String unit, Supplier<Value> read) {
     }
 
-    private Agent(AgentConfig config, BoardProfile profile, long bootId, Board board) {
+    private Agent(AgentConfig config, BoardProfile profile, long bootId, Board board, Outbox outbox) {
         this.config = config;
+        this.outbox = outbox;
         this.profile = profile;
         this.bootId = bootId;
         this.board = board;
@@ -120,17 +124,16 @@ public final class Agent implements AutoCloseable {
         }
         this.led = Optional.ofNullable(theLed);
         this.ledName = theLedName;
-        this.outbox = new InMemoryOutbox(config.outboxCapacity());
         this.core = NamedThreads.scheduler("fl-agent-" + config.deviceId());
         this.sampler = new Sampler(core, config.samplingInterval().orElse(profile.samplingInterval()), this::sampleOnce);
         this.commands = new CommandHandler(led, sampler::setInterval);
         this.uplink = createUplink(config, messages.encode(status(DeviceState.OFFLINE), config.payloadFormat()));
-        this.sender = new Sender(config.deviceId(), outbox, uplink, config.reconnect(), counters);
+        this.sender = new Sender(config.deviceId(), outbox, uplink, config.reconnect(), config.replayRate(), counters);
     }
 
     /**
      * Starts an agent: loads the board profile, opens its HAL provider, increments the boot
-     * counter, starts sampling and connecting. Fails fast with an {@link AgentException} if the
+     * counter, opens the journal, starts sampling and connecting. Fails fast with an {@link AgentException} if the
      * board or configuration is unusable; does not fail if the gateway is unreachable (it keeps
      * sampling into the outbox and reconnects with backoff).
      */
@@ -145,12 +148,25 @@ public final class Agent implements AutoCloseable {
                     + String.join(", ", PLATFORMS));
         }
         long bootId = BootCounter.next(config.dataDir());
-        Board board = new SimBoard(profile, config.sim(), config.simSeed() ^ bootId, Clock.systemUTC());
+        Outbox journal;
+        try {
+            journal = TelemetryJournal.open(config.dataDir().resolve("journal"), config.journal());
+        } catch (UncheckedIOException e) {
+            throw new AgentException(Reason.STORAGE, e.getMessage(), e);
+        }
+        Board board;
         Agent agent;
         try {
-            agent = new Agent(config, profile, bootId, board);
+            board = new SimBoard(profile, config.sim(), config.simSeed() ^ bootId, Clock.systemUTC());
+        } catch (RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+        try {
+            agent = new Agent(config, profile, bootId, board, journal);
         } catch (RuntimeException e) {
             board.close();
+            journal.close();
             throw e;
         }
         agent.begin();
@@ -207,11 +223,25 @@ public final class Agent implements AutoCloseable {
                 profile.name(), profile.platform(), uplink.describe(), sampler.interval());
     }
 
+    /** The sequence the next journaled message gets; consumed by {@link #journal} only if the journal takes it. */
     private Sequence nextSequence() {
-        return new Sequence(bootId, seq.incrementAndGet());
+        return new Sequence(bootId, seq.get() + 1);
+    }
+
+    /** Appends to the journal (core thread only); a refused message does not use up its sequence number. */
+    private void journal(MessageKind kind, Sequence sequence, byte[] payload) {
+        if (outbox.add(kind, sequence, payload)) {
+            seq.set(sequence.seq());
+        } else {
+            log.debug("agent {}: {} {} refused by the journal (full)", config.deviceId(), kind.suffix(), sequence);
+        }
     }
 
     private void sampleOnce() {
+        if (outbox.samplingPaused()) {
+            counters.samplesSkipped.incrementAndGet();
+            return;
+        }
         try {
             Instant now = clock.instant();
             List<Reading> readings = new ArrayList<>(sensors.size());
@@ -220,7 +250,7 @@ public final class Agent implements AutoCloseable {
             }
             Sequence sequence = nextSequence();
             byte[] payload = senml.encode(new Telemetry(config.deviceId(), sequence, readings), config.payloadFormat());
-            outbox.add(MessageKind.TELEMETRY, sequence, payload);
+            journal(MessageKind.TELEMETRY, sequence, payload);
             counters.samples.incrementAndGet();
         } catch (RuntimeException e) {
             log.warn("agent {}: sampling failed: {}", config.deviceId(), e.toString());
@@ -237,7 +267,7 @@ public final class Agent implements AutoCloseable {
         Sequence sequence = nextSequence();
         CommandResult result = new CommandResult(config.deviceId(), sequence, clock.instant(), command.id(),
                 outcome.get().ok(), outcome.get().message());
-        outbox.add(MessageKind.COMMAND_RESULT, sequence, messages.encode(result, config.payloadFormat()));
+        journal(MessageKind.COMMAND_RESULT, sequence, messages.encode(result, config.payloadFormat()));
         log.debug("agent {}: command {} {} -> {}", config.deviceId(), command.id(), command.name(), outcome.get());
     }
 
@@ -250,6 +280,13 @@ public final class Agent implements AutoCloseable {
         ctr.put("rejected", s.rejected());
         ctr.put("dropped", s.dropped());
         ctr.put("queued", (long) s.queued());
+        ctr.put("queued_bytes", s.queuedBytes());
+        ctr.put("journal_dropped_oldest", s.droppedOldest());
+        ctr.put("journal_dropped_newest", s.droppedNewest());
+        ctr.put("journal_write_failures", s.journalWriteFailures());
+        ctr.put("journal_corrupt_records", s.journalCorruptRecords());
+        ctr.put("samples_skipped", s.samplesSkipped());
+        ctr.put("replayed", s.replayed());
         ctr.put("reconnects", s.reconnects());
         ctr.put("commands", s.commands());
         Runtime rt = Runtime.getRuntime();
@@ -277,9 +314,11 @@ public final class Agent implements AutoCloseable {
     public AgentStats stats() {
         // the uplink is null only while the constructor builds the last will
         Uplink u = uplink;
+        OutboxStats o = outbox.stats();
         return new AgentStats(counters.samples.get(), counters.sent.get(), counters.acked.get(),
-                counters.failed.get(), counters.rejected.get(), outbox == null ? 0 : outbox.dropped(),
-                outbox == null ? 0 : outbox.size(), u == null ? 0 : u.reconnects(), counters.commands.get(),
+                counters.failed.get(), counters.rejected.get(), o.dropped(), o.droppedOldest(), o.droppedNewest(),
+                o.entries(), o.bytes(), o.writeFailures(), o.corruptRecords(), counters.samplesSkipped.get(),
+                counters.replayed.get(), u == null ? 0 : u.reconnects(), counters.commands.get(),
                 u != null && u.isConnected());
     }
 
@@ -363,6 +402,7 @@ public final class Agent implements AutoCloseable {
         }
         sender.close();
         uplink.close();
+        outbox.close();
         buttons.forEach(Button::close);
         board.close();
         log.info("agent {} stopped: {}", config.deviceId(), stats());

@@ -1,6 +1,7 @@
 package dev.fieldline.agent;
 
 import dev.fieldline.agent.hal.sim.SimParameters;
+import dev.fieldline.agent.journal.JournalConfig;
 import dev.fieldline.agent.uplink.ReconnectPolicy;
 import dev.fieldline.config.ConfigException;
 import dev.fieldline.config.ConfigKey;
@@ -32,16 +33,18 @@ import java.util.Set;
  * heartbeat-interval: 10s
  * reconnect: {initial: 500ms, max: 30s, jitter: 0.2}
  * sim: {seed: 7, base-temperature: 22.5, noise: 0.1}
+ * journal: {max-size: 64MiB, overflow: drop-oldest, fsync: batch, replay-rate: 200}
  * </pre>
  *
  * @param deviceId the device identifier (also the MQTT client id)
  * @param board board profile: a stock name ({@code sim}) or a YAML file path
- * @param dataDir directory for the boot counter (and, later, the journal)
+ * @param dataDir directory for the boot counter and the journal ({@code journal/})
  * @param uplink gateway address: {@code tcp://host:port} (MQTT) or {@code coap://host:port} (CoAP)
  * @param payloadFormat encoding of uplink messages
  * @param samplingInterval time between samples; empty means the board profile's default
  * @param heartbeatInterval time between ONLINE status heartbeats
- * @param outboxCapacity messages buffered while unacknowledged before the oldest is dropped
+ * @param journal the durable outbox: segment size, size bound, fsync and overflow policies
+ * @param replayRate most backlog messages per second sent after a (re)connect
  * @param maxInFlight most unacknowledged MQTT publishes at once
  * @param reconnect backoff between connection attempts
  * @param coapAckTimeout CoAP initial ACK timeout
@@ -56,7 +59,8 @@ public record AgentConfig(
         PayloadFormat payloadFormat,
         Optional<Duration> samplingInterval,
         Duration heartbeatInterval,
-        int outboxCapacity,
+        JournalConfig journal,
+        int replayRate,
         int maxInFlight,
         ReconnectPolicy reconnect,
         Duration coapAckTimeout,
@@ -68,7 +72,8 @@ public record AgentConfig(
     public static final Duration MIN_SAMPLING_INTERVAL = Duration.ofMillis(100);
     public static final Duration MAX_SAMPLING_INTERVAL = Duration.ofHours(1);
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
-    public static final int DEFAULT_OUTBOX_CAPACITY = 10_000;
+    public static final int DEFAULT_REPLAY_RATE = 200;
+    private static final JournalConfig J = JournalConfig.DEFAULTS;
     public static final int DEFAULT_MAX_IN_FLIGHT = 16;
     public static final Duration DEFAULT_COAP_ACK_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_COAP_MAX_RETRANSMIT = 4;
@@ -82,12 +87,18 @@ public record AgentConfig(
     public static final List<ConfigKey> KEYS = List.of(
             new ConfigKey("device-id", "string", "(required)", "", "device identifier: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit"),
             new ConfigKey("board", "string", DEFAULT_BOARD, "", "board profile: a stock name (sim) or a YAML file path"),
-            new ConfigKey("data-dir", "path", DEFAULT_DATA_DIR, "", "directory for the boot counter; {deviceId} is replaced"),
+            new ConfigKey("data-dir", "path", DEFAULT_DATA_DIR, "", "directory for the boot counter and the journal; {deviceId} is replaced"),
             new ConfigKey("uplink", "uri", "(required)", "", "gateway: tcp://host:port for MQTT or coap://host:port for CoAP"),
             new ConfigKey("payload-format", "enum", "cbor", "", "uplink encoding: cbor or json"),
             new ConfigKey("sampling-interval", "duration", "(board profile; sim: 1s)", "s", "time between samples, 100ms..1h"),
             new ConfigKey("heartbeat-interval", "duration", ConfigNode.text(DEFAULT_HEARTBEAT_INTERVAL), "s", "time between ONLINE status heartbeats"),
-            new ConfigKey("outbox-capacity", "integer", Integer.toString(DEFAULT_OUTBOX_CAPACITY), "messages", "unacknowledged messages kept; beyond it the oldest is dropped and counted"),
+            new ConfigKey("journal.max-size", "size", JournalConfig.sizeText(J.maxSize()), "bytes", "most bytes of unacknowledged messages kept in {data-dir}/journal; beyond it journal.overflow applies"),
+            new ConfigKey("journal.overflow", "enum", J.overflow().configName(), "", "when full (or the disk is): drop-oldest, drop-newest or stop-sampling (skip samples until space frees)"),
+            new ConfigKey("journal.segment-size", "size", JournalConfig.sizeText(J.segmentSize()), "bytes", "size of one journal segment file, 1KiB..1GiB; a file is deleted once all its messages are acknowledged"),
+            new ConfigKey("journal.fsync", "enum", J.fsync().configName(), "", "when appends are forced to the device: always (each record), batch or interval"),
+            new ConfigKey("journal.fsync-batch", "integer", Integer.toString(J.fsyncBatch()), "records", "batch: records between syncs (also synced before each send)"),
+            new ConfigKey("journal.fsync-interval", "duration", ConfigNode.text(J.fsyncInterval()), "s", "interval: time between background syncs"),
+            new ConfigKey("journal.replay-rate", "integer", Integer.toString(DEFAULT_REPLAY_RATE), "messages/s", "pace of the backlog sent after a (re)connect; fresh messages queue behind it"),
             new ConfigKey("max-in-flight", "integer", Integer.toString(DEFAULT_MAX_IN_FLIGHT), "messages", "unacknowledged MQTT publishes at once (also capped by the broker's Receive Maximum)"),
             new ConfigKey("reconnect.initial", "duration", ConfigNode.text(R.initial()), "s", "delay before the first reconnection attempt"),
             new ConfigKey("reconnect.max", "duration", ConfigNode.text(R.max()), "s", "longest delay between reconnection attempts (doubling from initial)"),
@@ -117,8 +128,9 @@ public record AgentConfig(
         if (heartbeatInterval == null || heartbeatInterval.compareTo(Duration.ofMillis(100)) < 0) {
             throw new IllegalArgumentException("heartbeatInterval must be >= 100ms, was " + heartbeatInterval);
         }
-        if (outboxCapacity < 1) {
-            throw new IllegalArgumentException("outboxCapacity must be >= 1, was " + outboxCapacity);
+        requireNonNull(journal, "journal");
+        if (replayRate < 1 || replayRate > 1_000_000) {
+            throw new IllegalArgumentException("replayRate must be 1..1000000, was " + replayRate);
         }
         if (maxInFlight < 1 || maxInFlight > 65_535) {
             throw new IllegalArgumentException("maxInFlight must be 1..65535, was " + maxInFlight);
@@ -196,7 +208,8 @@ public record AgentConfig(
         b.payloadFormat = payloadFormat;
         b.samplingInterval = samplingInterval.orElse(null);
         b.heartbeatInterval = heartbeatInterval;
-        b.outboxCapacity = outboxCapacity;
+        b.journal = journal;
+        b.replayRate = replayRate;
         b.maxInFlight = maxInFlight;
         b.reconnect = reconnect;
         b.coapAckTimeout = coapAckTimeout;
@@ -233,7 +246,7 @@ public record AgentConfig(
     /** Builds a configuration from a parsed YAML document. */
     public static AgentConfig fromYaml(ConfigNode root) {
         root.allowOnly(Set.of("device-id", "board", "data-dir", "uplink", "payload-format", "sampling-interval",
-                "heartbeat-interval", "outbox-capacity", "max-in-flight", "reconnect", "coap", "sim"));
+                "heartbeat-interval", "journal", "max-in-flight", "reconnect", "coap", "sim"));
         Builder b = new Builder(root.require("device-id").parse(id -> DeviceIds.require(id, "device-id")));
         root.get("board").ifPresent(n -> b.board(n.asString()));
         root.get("data-dir").ifPresent(n -> b.dataDir(n.parse(Path::of)));
@@ -248,7 +261,26 @@ public record AgentConfig(
                 b.samplingInterval(n.asDuration(MIN_SAMPLING_INTERVAL, MAX_SAMPLING_INTERVAL)));
         b.heartbeatInterval(root.duration("heartbeat-interval", DEFAULT_HEARTBEAT_INTERVAL,
                 Duration.ofMillis(100), Duration.ofDays(1)));
-        b.outboxCapacity(root.integer("outbox-capacity", DEFAULT_OUTBOX_CAPACITY, 1, 10_000_000));
+        root.get("journal").ifPresent(n -> {
+            n.allowOnly(Set.of("max-size", "overflow", "segment-size", "fsync", "fsync-batch", "fsync-interval",
+                    "replay-rate"));
+            JournalConfig j;
+            try {
+                j = J.withMaxSize(n.get("max-size").map(v -> v.parse(JournalConfig::parseSize)).orElse(J.maxSize()))
+                        .withSegmentSize(n.get("segment-size").map(v -> v.parse(JournalConfig::parseSize))
+                                .orElse(J.segmentSize()))
+                        .withOverflow(n.get("overflow").map(v -> v.parse(JournalConfig.OverflowPolicy::parse))
+                                .orElse(J.overflow()))
+                        .withFsync(n.get("fsync").map(v -> v.parse(JournalConfig.FsyncPolicy::parse)).orElse(J.fsync()))
+                        .withFsyncBatch(n.integer("fsync-batch", J.fsyncBatch(), 1, 1_000_000))
+                        .withFsyncInterval(n.duration("fsync-interval", J.fsyncInterval(), Duration.ofMillis(1),
+                                Duration.ofHours(1)));
+            } catch (IllegalArgumentException e) {
+                throw n.error(ConfigException.Reason.INVALID_VALUE, e.getMessage());
+            }
+            b.journal(j);
+            b.replayRate(n.integer("replay-rate", DEFAULT_REPLAY_RATE, 1, 1_000_000));
+        });
         b.maxInFlight(root.integer("max-in-flight", DEFAULT_MAX_IN_FLIGHT, 1, 65_535));
         root.get("reconnect").ifPresent(n -> {
             n.allowOnly(Set.of("initial", "max", "jitter"));
@@ -295,7 +327,8 @@ public record AgentConfig(
         private PayloadFormat payloadFormat = PayloadFormat.CBOR;
         private Duration samplingInterval;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
-        private int outboxCapacity = DEFAULT_OUTBOX_CAPACITY;
+        private JournalConfig journal = JournalConfig.DEFAULTS;
+        private int replayRate = DEFAULT_REPLAY_RATE;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
         private ReconnectPolicy reconnect = ReconnectPolicy.DEFAULTS;
         private Duration coapAckTimeout = DEFAULT_COAP_ACK_TIMEOUT;
@@ -342,8 +375,14 @@ public record AgentConfig(
             return this;
         }
 
-        public Builder outboxCapacity(int v) {
-            outboxCapacity = v;
+        public Builder journal(JournalConfig v) {
+            journal = v;
+            return this;
+        }
+
+        /** Most backlog messages per second after a (re)connect. */
+        public Builder replayRate(int v) {
+            replayRate = v;
             return this;
         }
 
@@ -376,7 +415,7 @@ public record AgentConfig(
             Path dir = dataDir != null ? dataDir : Path.of(DEFAULT_DATA_DIR);
             dir = Path.of(dir.toString().replace("{deviceId}", deviceId));
             return new AgentConfig(deviceId, board, dir, uplink, payloadFormat, Optional.ofNullable(samplingInterval),
-                    heartbeatInterval, outboxCapacity, maxInFlight, reconnect, coapAckTimeout, coapMaxRetransmit, sim);
+                    heartbeatInterval, journal, replayRate, maxInFlight, reconnect, coapAckTimeout, coapMaxRetransmit, sim);
         }
     }
 }

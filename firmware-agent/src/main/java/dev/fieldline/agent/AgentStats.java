@@ -8,8 +8,15 @@ package dev.fieldline.agent;
  * @param acked messages acknowledged by the peer and removed from the outbox
  * @param failed send attempts that failed and will be retried
  * @param rejected messages the peer refused (CoAP 4.xx); dropped, not retried
- * @param dropped messages pushed out of the full outbox (oldest first)
- * @param queued messages in the outbox now (unacknowledged)
+ * @param dropped messages lost to the journal's overflow policy ({@code droppedOldest + droppedNewest})
+ * @param droppedOldest held messages pushed out by newer ones (drop-oldest, or to free a full disk)
+ * @param droppedNewest new messages the journal refused (drop-newest, stop-sampling, disk full)
+ * @param queued messages in the journal now (unacknowledged)
+ * @param queuedBytes bytes of those messages in the journal
+ * @param journalWriteFailures writes or syncs the journal's storage refused (e.g. disk full)
+ * @param journalCorruptRecords damaged journal records found and skipped
+ * @param samplesSkipped samples not taken because the journal was full (stop-sampling)
+ * @param replayed backlog messages sent at the paced rate after a (re)connect
  * @param reconnects successful connections after the first
  * @param commands downlink commands handled (successful or not; repeats not counted)
  * @param connected whether the uplink is connected now
@@ -21,7 +28,14 @@ public record AgentStats(
         long failed,
         long rejected,
         long dropped,
+        long droppedOldest,
+        long droppedNewest,
         int queued,
+        long queuedBytes,
+        long journalWriteFailures,
+        long journalCorruptRecords,
+        long samplesSkipped,
+        long replayed,
         long reconnects,
         long commands,
         boolean connected) {

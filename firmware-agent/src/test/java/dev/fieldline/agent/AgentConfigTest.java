@@ -3,6 +3,7 @@ package dev.fieldline.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fieldline.agent.journal.JournalConfig;
 import dev.fieldline.agent.uplink.ReconnectPolicy;
 import dev.fieldline.config.ConfigException;
 import dev.fieldline.config.ConfigKey;
@@ -35,7 +36,14 @@ class AgentConfigTest {
                 payload-format: json
                 sampling-interval: 250ms
                 heartbeat-interval: 1m
-                outbox-capacity: 500
+                journal:
+                  max-size: 8MiB
+                  overflow: stop-sampling
+                  segment-size: 256KiB
+                  fsync: interval
+                  fsync-batch: 16
+                  fsync-interval: 250ms
+                  replay-rate: 50
                 max-in-flight: 4
                 reconnect: {initial: 1s, max: 1m, jitter: 0.5}
                 coap: {ack-timeout: 500ms, max-retransmit: 2}
@@ -56,7 +64,9 @@ class AgentConfigTest {
         assertThat(c.payloadFormat()).isEqualTo(PayloadFormat.JSON);
         assertThat(c.samplingInterval()).contains(Duration.ofMillis(250));
         assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(c.outboxCapacity()).isEqualTo(500);
+        assertThat(c.journal()).isEqualTo(new JournalConfig(256 * 1024, 8 << 20, JournalConfig.FsyncPolicy.INTERVAL,
+                Duration.ofMillis(250), 16, JournalConfig.OverflowPolicy.STOP_SAMPLING));
+        assertThat(c.replayRate()).isEqualTo(50);
         assertThat(c.maxInFlight()).isEqualTo(4);
         assertThat(c.reconnect()).isEqualTo(new ReconnectPolicy(Duration.ofSeconds(1), Duration.ofMinutes(1), 0.5));
         assertThat(c.coapAckTimeout()).isEqualTo(Duration.ofMillis(500));
@@ -112,8 +122,10 @@ class AgentConfigTest {
     @Test
     void builderRejectsBadArgumentsNamingThem() {
         assertThatThrownBy(() -> AgentConfig.builder("d").build()).hasMessageContaining("uplink is required");
-        assertThatThrownBy(() -> AgentConfig.builder("d").uplink("tcp://h:1").outboxCapacity(0).build())
-                .hasMessageContaining("outboxCapacity");
+        assertThatThrownBy(() -> AgentConfig.builder("d").uplink("tcp://h:1").replayRate(0).build())
+                .hasMessageContaining("replayRate");
+        assertThatThrownBy(() -> AgentConfig.builder("d").uplink("tcp://h:1").journal(null).build())
+                .hasMessageContaining("journal");
         assertThatThrownBy(() -> AgentConfig.builder("d").uplink("tcp://h:1").samplingInterval(Duration.ofMillis(5)).build())
                 .hasMessageContaining("samplingInterval");
         assertThatThrownBy(() -> AgentConfig.builder("no way")).hasMessageContaining("deviceId");
@@ -127,6 +139,23 @@ class AgentConfigTest {
             assertThat(d).contains(k.name()).contains(k.description());
         }
         assertThat(d).contains("reconnect.initial").contains("500ms").contains("sim.noise").contains("Cel");
-        assertThat(AgentConfig.KEYS).hasSize(22);
+        assertThat(AgentConfig.KEYS).hasSize(28);
+    }
+
+    @Test
+    void journalDefaultsAndBadJournalValuesNameTheKey() throws Exception {
+        AgentConfig c = AgentConfig.load(write("device-id: d\nuplink: tcp://gw:1883\n"));
+        assertThat(c.journal()).isEqualTo(JournalConfig.DEFAULTS);
+        assertThat(c.journal().maxSize()).isEqualTo(64L << 20);
+        assertThat(c.journal().segmentSize()).isEqualTo(1L << 20);
+        assertThat(c.replayRate()).isEqualTo(200);
+        Path bad = write("device-id: d\nuplink: tcp://gw:1883\njournal:\n  overflow: spill\n");
+        assertThatThrownBy(() -> AgentConfig.load(bad)).hasMessageContaining("journal.overflow")
+                .hasMessageContaining("drop-oldest, drop-newest or stop-sampling");
+        Path small = write("device-id: d\nuplink: tcp://gw:1883\njournal:\n  segment-size: 10\n");
+        assertThatThrownBy(() -> AgentConfig.load(small)).hasMessageContaining("segmentSize must be 1024");
+        Path size = write("device-id: d\nuplink: tcp://gw:1883\njournal:\n  max-size: 64MB\n");
+        assertThatThrownBy(() -> AgentConfig.load(size)).hasMessageContaining("journal.max-size")
+                .hasMessageContaining("64MiB");
     }
 }

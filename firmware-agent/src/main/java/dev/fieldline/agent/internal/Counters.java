@@ -10,4 +10,8 @@ public final class Counters {
     public final AtomicLong failed = new AtomicLong();
     public final AtomicLong rejected = new AtomicLong();
     public final AtomicLong commands = new AtomicLong();
+    /** Samples not taken because the journal was full under stop-sampling. */
+    public final AtomicLong samplesSkipped = new AtomicLong();
+    /** Backlog messages sent (paced) after a (re)connect, resends included. */
+    public final AtomicLong replayed = new AtomicLong();
 }

@@ -17,6 +17,10 @@ import org.slf4j.LoggerFactory;
  * (or rejected by the peer, which is counted). After a failure the sender waits for in-flight
  * sends to settle and starts again from the oldest unacknowledged entry, so order is kept and
  * nothing is skipped (duplicates are possible; the gateway deduplicates by sequence).
+ *
+ * <p>Paced replay: the entries already in the outbox when the uplink (re)connects (the backlog)
+ * are sent at no more than {@code replayRate} messages per second; entries added since queue
+ * behind them in order and go out unpaced once the backlog is through.
  */
 public final class Sender implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sender.class);
@@ -25,6 +29,7 @@ public final class Sender implements AutoCloseable {
     private final Uplink uplink;
     private final ReconnectPolicy retry;
     private final Counters counters;
+    private final long replayGapNanos;
     private final Thread thread;
     private final Random random = new Random();
 
@@ -33,8 +38,19 @@ public final class Sender implements AutoCloseable {
     private int inFlight;
     private int failures;
     private long pauseUntilNanos;
+    /** Last position of the backlog being replayed (paced); entries after it are fresh. */
+    private long replayEnd;
+    private long nextReplayNanos;
 
-    public Sender(String deviceId, Outbox outbox, Uplink uplink, ReconnectPolicy retry, Counters counters) {
+    /**
+     * @param replayRate most backlog messages per second after a (re)connect, at least 1
+     */
+    public Sender(String deviceId, Outbox outbox, Uplink uplink, ReconnectPolicy retry, int replayRate,
+            Counters counters) {
+        if (replayRate < 1) {
+            throw new IllegalArgumentException("replayRate must be >= 1, was " + replayRate);
+        }
+        this.replayGapNanos = TimeUnit.SECONDS.toNanos(1) / replayRate;
         this.outbox = outbox;
         this.uplink = uplink;
         this.retry = retry;
@@ -57,6 +73,8 @@ public final class Sender implements AutoCloseable {
     public synchronized void connected() {
         rewind = true;
         pauseUntilNanos = 0;
+        replayEnd = outbox.lastPosition();
+        nextReplayNanos = System.nanoTime();
         notifyAll();
     }
 
@@ -76,9 +94,14 @@ public final class Sender implements AutoCloseable {
                         cursor = 0;
                         rewind = false;
                     }
-                    long pause = pauseUntilNanos - System.nanoTime();
+                    long now = System.nanoTime();
+                    long pause = pauseUntilNanos - now;
                     if (!rewind && pause <= 0 && uplink.isConnected() && inFlight < uplink.maxInFlight()) {
                         next = outbox.after(cursor).orElse(null);
+                        if (next != null && next.position() <= replayEnd && nextReplayNanos - now > 0) {
+                            pause = nextReplayNanos - now;
+                            next = null;
+                        }
                         if (next != null) {
                             break;
                         }
@@ -95,6 +118,10 @@ public final class Sender implements AutoCloseable {
                 }
                 cursor = next.position();
                 inFlight++;
+                if (next.position() <= replayEnd) {
+                    nextReplayNanos = Math.max(nextReplayNanos, System.nanoTime()) + replayGapNanos;
+                    counters.replayed.incrementAndGet();
+                }
             }
             counters.sent.incrementAndGet();
             OutboxEntry entry = next;

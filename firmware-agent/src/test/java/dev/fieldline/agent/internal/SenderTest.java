@@ -3,13 +3,15 @@ package dev.fieldline.agent.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.fieldline.agent.outbox.InMemoryOutbox;
+import dev.fieldline.agent.journal.JournalConfig;
+import dev.fieldline.agent.journal.TelemetryJournal;
 import dev.fieldline.agent.uplink.ReconnectPolicy;
 import dev.fieldline.agent.uplink.Uplink;
 import dev.fieldline.agent.uplink.UplinkException;
 import dev.fieldline.agent.uplink.UplinkListener;
 import dev.fieldline.protocol.MessageKind;
 import dev.fieldline.protocol.Sequence;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,20 +19,30 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SenderTest {
     private static final ReconnectPolicy FAST = new ReconnectPolicy(Duration.ofMillis(10), Duration.ofMillis(20), 0);
-    private final InMemoryOutbox outbox = new InMemoryOutbox(1000);
+    @TempDir
+    Path dir;
+    private TelemetryJournal outbox;
     private final Counters counters = new Counters();
     private final FakeUplink uplink = new FakeUplink();
     private Sender sender;
+
+    @BeforeEach
+    void open() {
+        outbox = TelemetryJournal.open(dir, JournalConfig.DEFAULTS);
+    }
 
     @AfterEach
     void stop() {
         if (sender != null) {
             sender.close();
         }
+        outbox.close();
     }
 
     private void add(int from, int to) {
@@ -40,8 +52,32 @@ class SenderTest {
     }
 
     private void startSender() {
-        sender = new Sender("dev-1", outbox, uplink, FAST, counters);
+        startSender(1_000_000);
+    }
+
+    private void startSender(int replayRate) {
+        sender = new Sender("dev-1", outbox, uplink, FAST, replayRate, counters);
         sender.start();
+    }
+
+    @Test
+    void theBacklogIsReplayedAtThePacedRateAndFreshEntriesFollowIt() {
+        uplink.connected = false;
+        uplink.answer = b -> CompletableFuture.completedFuture(null);
+        add(1, 10);
+        startSender(20);
+        uplink.connected = true;
+        long t0 = System.nanoTime();
+        sender.connected();
+        add(11, 12);
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            // one message per 50 ms at most (plus the first at once); checked on every poll
+            assertThat(uplink.seen().stream().filter(i -> i <= 10).count()).isLessThanOrEqualTo(2 + (long) (elapsed * 20));
+            return outbox.size() == 0;
+        });
+        assertThat(uplink.seen()).containsExactlyElementsOf(range(1, 12));
+        assertThat(counters.replayed.get()).isEqualTo(10);
     }
 
     @Test
