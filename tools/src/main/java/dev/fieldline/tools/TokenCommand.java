@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -32,11 +33,17 @@ final class TokenCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    private static DeviceRegistry open(Path dataDir, picocli.CommandLine.Model.CommandSpec spec) {
-        if (!Files.isDirectory(dataDir)) {
-            throw new ParameterException(spec.commandLine(), "--data-dir " + dataDir + " is not a directory");
+    /** {@code --data-dir DIR}: the gateway's data directory, which must exist. */
+    static final class DataDir {
+        @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "The gateway's data directory.")
+        Path path;
+
+        DeviceRegistry open(picocli.CommandLine.Model.CommandSpec spec) {
+            if (!Files.isDirectory(path)) {
+                throw new ParameterException(spec.commandLine(), "--data-dir " + path + " is not a directory");
+            }
+            return DeviceRegistry.open(path, Clock.systemUTC());
         }
-        return DeviceRegistry.open(dataDir, Clock.systemUTC());
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -45,8 +52,8 @@ final class TokenCommand implements Runnable {
         @Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "The gateway's data directory.")
-        Path dataDir;
+        @Mixin
+        DataDir dataDir = new DataDir();
 
         @Option(names = "--role", required = true, paramLabel = "ROLE", description = "viewer, operator or admin.")
         Role role;
@@ -56,7 +63,7 @@ final class TokenCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (DeviceRegistry registry = open(dataDir, spec)) {
+            try (DeviceRegistry registry = dataDir.open(spec)) {
                 IssuedApiToken t = registry.createApiToken(name, role);
                 System.out.println(t.token());
                 System.err.println("created " + role.code() + " token '" + name + "' (id " + t.info().id()
@@ -72,8 +79,8 @@ final class TokenCommand implements Runnable {
         @Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "The gateway's data directory.")
-        Path dataDir;
+        @Mixin
+        DataDir dataDir = new DataDir();
 
         @Option(names = "--device", paramLabel = "ID", description = "Bind the token to this device id (default: any new device).")
         String device;
@@ -83,7 +90,7 @@ final class TokenCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (DeviceRegistry registry = open(dataDir, spec)) {
+            try (DeviceRegistry registry = dataDir.open(spec)) {
                 EnrollmentToken t = registry.issueEnrollmentToken(Optional.ofNullable(device), ttl, "cli");
                 System.out.println(t.token());
                 System.err.println("enrollment token valid until " + t.expiresAt() + t.deviceId().map(d -> " for device " + d)

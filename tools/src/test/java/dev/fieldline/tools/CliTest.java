@@ -26,10 +26,11 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
+    record Run(int code, String out, String err) {
     }
 
-    private static synchronized Run run(String... args) {
+    /** Runs the CLI with standard output and error captured (shared by the CLI tests). */
+    static synchronized Run run(String... args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream();

@@ -12,10 +12,7 @@ import dev.fieldline.gateway.GatewayConfig;
 import dev.fieldline.gateway.registry.DeviceAuth;
 import dev.fieldline.gateway.registry.DeviceRegistry;
 import dev.fieldline.gateway.registry.Role;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -34,27 +31,13 @@ class IdentityEndToEndTest {
     @TempDir
     Path agentDir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            return new Run(Fieldline.execute(args), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliTest.Run run(String... args) {
+        return CliTest.run(args);
     }
 
     @Test
     void anAgentEnrollsWithACliTokenAndStoresOwnerOnlyCredentials() throws Exception {
-        Run issued = run("token", "enroll", "--data-dir", gatewayDir.toString(), "--device", "dev-1", "--ttl", "1h");
+        CliTest.Run issued = run("token", "enroll", "--data-dir", gatewayDir.toString(), "--device", "dev-1", "--ttl", "1h");
         assertThat(issued.code()).as(issued.err()).isZero();
         String oneTime = issued.out().strip();
 
@@ -91,7 +74,7 @@ class IdentityEndToEndTest {
     @Test
     void tokenCreateWritesAnApiTokenTheGatewayAccepts() throws Exception {
         Files.createDirectories(gatewayDir);
-        Run created = run("token", "create", "--data-dir", gatewayDir.toString(), "--role", "operator", "--name", "ci");
+        CliTest.Run created = run("token", "create", "--data-dir", gatewayDir.toString(), "--role", "operator", "--name", "ci");
         assertThat(created.code()).as(created.err()).isZero();
         String token = created.out().strip();
         assertThat(token).hasSize(43);
