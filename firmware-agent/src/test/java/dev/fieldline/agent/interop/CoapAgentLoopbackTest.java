@@ -14,7 +14,9 @@ import dev.fieldline.protocol.MessageCodec;
 import dev.fieldline.protocol.PayloadFormat;
 import dev.fieldline.protocol.SenmlCodec;
 import dev.fieldline.protocol.Telemetry;
+import dev.fieldline.protocol.Sequence;
 import dev.fieldline.protocol.Value;
+import dev.fieldline.testsupport.Peers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -157,5 +159,48 @@ class CoapAgentLoopbackTest {
         assertThat(union).hasSize((int) (long) union.last());
         assertThat(agent.stats().reconnects()).isGreaterThanOrEqualTo(1);
         assertThat(agent.stats().dropped()).isZero();
+    }
+
+    @Test
+    void aBacklogLeftByAnEarlierBootIsDeliveredFirstAfterARestart() {
+        String id = "dev-c4";
+        int port = Peers.freeUdpPort(); // nobody answers there until the second boot
+        Agent first = Agent.start(AgentConfig.builder(id).uplink("coap://127.0.0.1:" + port)
+                .dataDir(dir.resolve("data")).samplingInterval(Duration.ofMillis(100))
+                .coapAckTimeout(Duration.ofMillis(200)).coapMaxRetransmit(1)
+                .reconnect(new ReconnectPolicy(Duration.ofMillis(300), Duration.ofMillis(600), 0.1)).build());
+        long firstBoot = first.bootId();
+        try {
+            await().atMost(WAIT).until(() -> first.stats().queued() >= 10);
+        } finally {
+            first.close();
+        }
+        long backlog = first.stats().queued();
+        assertThat(first.stats().samples()).isEqualTo(backlog);
+
+        CoapGatewayStub gw = closing(new CoapGatewayStub(port, id));
+        Agent second = start(id, gw);
+        assertThat(second.bootId()).isEqualTo(firstBoot + 1);
+        await().atMost(WAIT).until(() -> sequences(gw, id).stream().anyMatch(q -> q.bootId() == second.bootId()));
+
+        List<Sequence> seen = sequences(gw, id);
+        List<Sequence> expected = new ArrayList<>();
+        for (long s = 1; s <= backlog; s++) {
+            expected.add(new Sequence(firstBoot, s));
+        }
+        assertThat(seen.subList(0, (int) backlog)).containsExactlyElementsOf(expected);
+        assertThat(seen.subList((int) backlog, seen.size())).allMatch(q -> q.bootId() == second.bootId())
+                .isSorted();
+        assertThat(second.stats().replayed()).isGreaterThanOrEqualTo(backlog);
+        await().atMost(WAIT).until(() -> second.stats().queued() <= 1);
+    }
+
+    private List<Sequence> sequences(CoapGatewayStub gw, String id) {
+        List<Sequence> out = new ArrayList<>();
+        for (CoapGatewayStub.Post p : gw.posts("telemetry")) {
+            out.add(senml.decodeTelemetry(id, p.payload(), PayloadFormat.CBOR).sequence().orElseThrow());
+        }
+        // a resend after a lost response arrives twice; order is that of first arrival
+        return out.stream().distinct().toList();
     }
 }
