@@ -155,7 +155,7 @@ public final class SenmlCodec {
     }
 
     private Pack resolve(List<RawRecord> records) {
-        Instant now = clock.instant();
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS); // times are kept to the µs
         String bn = "";
         double bt = 0;
         String bu = "";
@@ -224,7 +224,7 @@ public final class SenmlCodec {
                 sum = OptionalDouble.of(finite((bs == null ? 0 : bs) + (r.s == null ? 0 : r.s), at + " s"));
             }
             double t = finite(bt + (r.t == null ? 0 : r.t), at + " t");
-            Instant time = t < RELATIVE_TIME_LIMIT ? now.plusNanos(Math.round(t * 1e9)) : instant(t);
+            Instant time = t < RELATIVE_TIME_LIMIT ? now.plusNanos(Math.round(t * 1e6) * 1000L) : instant(t);
             readings.add(new Reading(name, unit, value, sum, time));
         }
         if (readings.isEmpty()) {
