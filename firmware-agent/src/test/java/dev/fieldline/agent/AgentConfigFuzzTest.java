@@ -1,0 +1,24 @@
+package dev.fieldline.agent;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.fieldline.config.ConfigException;
+import dev.fieldline.config.YamlDocuments;
+
+/**
+ * Coverage-guided fuzzing (Jazzer) of the agent's configuration loader: for any text, the only
+ * exception that may escape is {@link ConfigException}. Inputs in
+ * {@code src/test/resources/dev/fieldline/agent/AgentConfigFuzzTestInputs/agentConfig}; see
+ * docs/testing.md, "Fuzzing".
+ */
+class AgentConfigFuzzTest {
+    @FuzzTest
+    void agentConfig(byte[] input) {
+        try {
+            AgentConfig.fromYaml(YamlDocuments.parse("fuzz.yaml", new String(input, UTF_8)));
+        } catch (ConfigException refused) {
+            // the contract: a typed refusal naming file, line and key
+        }
+    }
+}
