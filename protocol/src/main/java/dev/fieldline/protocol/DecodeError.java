@@ -36,7 +36,15 @@ public enum DecodeError {
     /** A COSE_Sign1 kid that names no key the verifier knows. */
     UNKNOWN_KEY("unknown_key"),
     /** A COSE algorithm other than ES256 (-7), or one given outside the protected header. */
-    UNSUPPORTED_ALGORITHM("unsupported_algorithm");
+    UNSUPPORTED_ALGORITHM("unsupported_algorithm"),
+    /** A signed message whose key belongs to a disabled device. */
+    KEY_DISABLED("key_disabled"),
+    /** A message signed with device A's key arriving for device B. */
+    WRONG_DEVICE("wrong_device"),
+    /** A signed message whose (bootId, seq) the gateway has already committed. */
+    REPLAY("replay"),
+    /** An unsigned message where the gateway requires signatures (secure mode). */
+    UNSIGNED("unsigned");
 
     private final String code;
 

@@ -16,6 +16,16 @@ public enum PayloadFormat {
     private final String mediaType;
     private final int contentFormat;
 
+    /**
+     * CoAP Content-Format of a COSE_Sign1 envelope (RFC 9052: application/cose; cose-type="cose-sign1").
+     * A signed uplink is CBOR inside; the transports accept it where they accept CBOR.
+     */
+    public static final int COSE_SIGN1_CONTENT_FORMAT = 18;
+    /** Media type (without parameters) of COSE messages. */
+    public static final String COSE_MEDIA_TYPE = "application/cose";
+    /** Full media type of a COSE_Sign1 envelope, as sent in MQTT 5 content-type. */
+    public static final String COSE_SIGN1_MEDIA_TYPE = "application/cose; cose-type=\"cose-sign1\"";
+
     PayloadFormat(String senmlMediaType, int senmlContentFormat, String mediaType, int contentFormat) {
         this.senmlMediaType = senmlMediaType;
         this.senmlContentFormat = senmlContentFormat;
@@ -38,6 +48,9 @@ public enum PayloadFormat {
      * SenML CBOR/JSON (112/110) and, for convenience, plain CBOR/JSON (60/50).
      */
     public static Optional<PayloadFormat> fromCoapContentFormat(MessageKind kind, int contentFormat) {
+        if (contentFormat == COSE_SIGN1_CONTENT_FORMAT && kind.isUplink() && kind != MessageKind.STATUS) {
+            return Optional.of(CBOR);
+        }
         for (PayloadFormat f : values()) {
             if (f.contentFormat == contentFormat || (kind == MessageKind.TELEMETRY && f.senmlContentFormat == contentFormat)) {
                 return Optional.of(f);
@@ -52,6 +65,9 @@ public enum PayloadFormat {
             return Optional.empty();
         }
         String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (type.equals(COSE_MEDIA_TYPE) && kind.isUplink() && kind != MessageKind.STATUS) {
+            return Optional.of(CBOR);
+        }
         for (PayloadFormat f : values()) {
             if (f.mediaType.equals(type) || (kind == MessageKind.TELEMETRY && f.senmlMediaType.equals(type))) {
                 return Optional.of(f);
@@ -63,7 +79,7 @@ public enum PayloadFormat {
     /**
      * Guesses the format from the first significant byte, for transports without a content type
      * (MQTT 3.1.1). JSON messages start with '[' or '{' (after optional whitespace); CBOR ones with
-     * an array (0x80..0x9f) or map (0xa0..0xbf) head.
+     * an array (0x80..0x9f) or map (0xa0..0xbf) head, or the COSE_Sign1 tag (0xd2).
      */
     public static Optional<PayloadFormat> sniff(byte[] payload) {
         for (byte b : payload) {
@@ -74,7 +90,7 @@ public enum PayloadFormat {
             if (v == '[' || v == '{') {
                 return Optional.of(JSON);
             }
-            if (v >= 0x80 && v <= 0xbf) {
+            if ((v >= 0x80 && v <= 0xbf) || v == 0xd2) { // array, map, or tag 18 (COSE_Sign1)
                 return Optional.of(CBOR);
             }
             return Optional.empty();
