@@ -4,12 +4,14 @@ import dev.fieldline.gateway.metrics.Metrics;
 import dev.fieldline.gateway.store.AppendResult;
 import dev.fieldline.gateway.store.StoreException;
 import dev.fieldline.gateway.store.TelemetryStore;
+import dev.fieldline.protocol.DecodeError;
 import dev.fieldline.protocol.DecodeException;
 import dev.fieldline.protocol.DecodeLimits;
 import dev.fieldline.protocol.MessageCodec;
 import dev.fieldline.protocol.SenmlCodec;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,16 +35,29 @@ public final class IngestPipeline implements Ingest {
     private final SenmlCodec senml;
     private final MessageCodec messages;
     private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
+    private final Provenance provenance;
+    private final Optional<RepeatedFailureAlarm> alarm;
 
     public IngestPipeline(TelemetryStore store, Metrics metrics, DecodeLimits limits) {
         this(store, metrics, limits, Clock.systemUTC());
     }
 
     public IngestPipeline(TelemetryStore store, Metrics metrics, DecodeLimits limits, Clock clock) {
+        this(store, metrics, limits, clock, Provenance.UNCHECKED, Optional.empty());
+    }
+
+    /**
+     * @param provenance checks signatures (and, in secure mode, refuses unsigned messages) before decoding
+     * @param alarm told of every provenance refusal, to alert on repeated ones
+     */
+    public IngestPipeline(TelemetryStore store, Metrics metrics, DecodeLimits limits, Clock clock, Provenance provenance,
+            Optional<RepeatedFailureAlarm> alarm) {
         this.store = store;
         this.metrics = metrics;
         this.senml = new SenmlCodec(limits, clock);
         this.messages = new MessageCodec(limits);
+        this.provenance = provenance;
+        this.alarm = alarm;
     }
 
     /** Adds a listener told about every newly committed message, in registration order. */
@@ -55,16 +70,22 @@ public final class IngestPipeline implements Ingest {
         String transport = uplink.transport().code();
         metrics.increment("ingest_received_total", "transport", transport);
         Decoded decoded;
+        Provenance.Checked checked;
         try {
-            decoded = decode(uplink);
+            checked = provenance.check(uplink);
+            decoded = decode(uplink, checked.payload());
         } catch (DecodeException e) {
-            metrics.increment("ingest_rejected_total", "transport", transport, "reason", e.reason().code());
-            log.debug("rejected {} from {} over {}: {}", uplink.kind().suffix(), uplink.deviceId(), transport, e.getMessage());
-            return CompletableFuture.completedFuture(new IngestResult.Rejected(e.reason(), e.detail()));
+            return CompletableFuture.completedFuture(reject(uplink, transport, e.reason(), e.detail()));
         }
         return store.append(decoded).handle((appended, error) -> {
             if (error != null) {
                 return unavailable(uplink, transport, error);
+            }
+            if (appended == AppendResult.DUPLICATE && checked.signed()) {
+                // a valid signature over a message already committed: a captured message sent again
+                // (or the device's own resend of one whose acknowledgement it lost; either way it stays stored once)
+                return reject(uplink, transport, DecodeError.REPLAY,
+                        "(bootId, seq) " + decoded.sequence().orElseThrow() + " was already committed");
             }
             if (appended == AppendResult.DUPLICATE) {
                 metrics.increment("ingest_duplicate_total", "transport", transport);
@@ -77,16 +98,26 @@ public final class IngestPipeline implements Ingest {
         });
     }
 
-    private Decoded decode(Uplink u) {
+    private IngestResult reject(Uplink uplink, String transport, DecodeError reason, String detail) {
+        metrics.increment("ingest_rejected_total", "transport", transport, "reason", reason.code());
+        log.debug("rejected {} from {} over {}: {}: {}", uplink.kind().suffix(), uplink.deviceId(), transport,
+                reason.code(), detail);
+        if (RepeatedFailureAlarm.watches(reason)) {
+            alarm.ifPresent(a -> a.failed(uplink.deviceId(), reason));
+        }
+        return new IngestResult.Rejected(reason, detail);
+    }
+
+    private Decoded decode(Uplink u, byte[] payload) {
         return switch (u.kind()) {
             case TELEMETRY -> new Decoded.TelemetryMessage(
-                    senml.decodeTelemetry(u.deviceId(), u.payload(), u.format()), u.transport(), u.receivedAt());
+                    senml.decodeTelemetry(u.deviceId(), payload, u.format()), u.transport(), u.receivedAt());
             case EVENT -> new Decoded.EventMessage(
-                    messages.decodeEvent(u.deviceId(), u.payload(), u.format()), u.transport(), u.receivedAt());
+                    messages.decodeEvent(u.deviceId(), payload, u.format()), u.transport(), u.receivedAt());
             case STATUS -> new Decoded.StatusMessage(
-                    messages.decodeStatus(u.deviceId(), u.payload(), u.format()), u.transport(), u.receivedAt());
+                    messages.decodeStatus(u.deviceId(), payload, u.format()), u.transport(), u.receivedAt());
             case COMMAND_RESULT -> new Decoded.ResultMessage(
-                    messages.decodeCommandResult(u.deviceId(), u.payload(), u.format()), u.transport(), u.receivedAt());
+                    messages.decodeCommandResult(u.deviceId(), payload, u.format()), u.transport(), u.receivedAt());
             case COMMAND, ACK -> throw new IllegalArgumentException("not an uplink kind: " + u.kind());
         };
     }
