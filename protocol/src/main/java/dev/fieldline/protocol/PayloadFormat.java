@@ -38,6 +38,29 @@ public enum PayloadFormat {
         return kind == MessageKind.TELEMETRY ? senmlMediaType : mediaType;
     }
 
+    /** The media type for this payload: the COSE_Sign1 type when it is a signed envelope. */
+    public String mediaType(MessageKind kind, byte[] payload) {
+        return isCoseSign1(payload) ? COSE_SIGN1_MEDIA_TYPE : mediaType(kind);
+    }
+
+    /** The CoAP Content-Format for this payload: 18 when it is a signed (COSE_Sign1) envelope. */
+    public int coapContentFormat(MessageKind kind, byte[] payload) {
+        return isCoseSign1(payload) ? COSE_SIGN1_CONTENT_FORMAT : coapContentFormat(kind);
+    }
+
+    /**
+     * True if the bytes are a COSE_Sign1 envelope rather than a bare SenML pack or message map: they
+     * start with tag 18 ({@code 0xd2}), or with a 4-element array whose first element is a byte
+     * string (a SenML pack's elements are maps, a message is a map).
+     */
+    public static boolean isCoseSign1(byte[] bytes) {
+        if (bytes.length == 0) {
+            return false;
+        }
+        int first = bytes[0] & 0xff;
+        return first == 0xd2 || (first == 0x84 && bytes.length > 1 && (bytes[1] & 0xe0) == 0x40);
+    }
+
     /** The CoAP Content-Format number (RFC 7252 registry) for a message of this kind. */
     public int coapContentFormat(MessageKind kind) {
         return kind == MessageKind.TELEMETRY ? senmlContentFormat : contentFormat;

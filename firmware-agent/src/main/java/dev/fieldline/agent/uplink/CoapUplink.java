@@ -211,7 +211,7 @@ public final class CoapUplink implements Uplink {
         Request post = Request.newPost();
         post.setConfirmable(true);
         post.setURI(uri(kind));
-        post.getOptions().setContentFormat(format.coapContentFormat(kind));
+        post.getOptions().setContentFormat(format.coapContentFormat(kind, payload));
         post.setPayload(payload);
         pending.add(f);
         f.whenComplete((v, e) -> pending.remove(f));

@@ -184,7 +184,7 @@ public final class MqttUplink implements Uplink {
         m.setQos(1);
         m.setRetained(kind == MessageKind.STATUS);
         MqttProperties props = new MqttProperties();
-        props.setContentType(format.mediaType(kind));
+        props.setContentType(format.mediaType(kind, payload));
         m.setProperties(props);
         pending.add(f);
         f.whenComplete((v, e) -> pending.remove(f));

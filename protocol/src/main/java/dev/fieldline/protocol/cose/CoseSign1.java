@@ -91,17 +91,9 @@ public final class CoseSign1 {
                 limits.maxStringLength(), envelope, limits.maxAttributes()));
     }
 
-    /**
-     * True if the bytes are a COSE_Sign1 envelope rather than a bare SenML pack or message map: they
-     * start with tag 18 ({@code 0xd2}), or with a 4-element array whose first element is a byte
-     * string (a SenML pack's elements are maps, a message is a map).
-     */
+    /** True if the bytes are a COSE_Sign1 envelope; see {@link PayloadFormat#isCoseSign1}. */
     public static boolean looksSigned(byte[] bytes) {
-        if (bytes.length == 0) {
-            return false;
-        }
-        int first = bytes[0] & 0xff;
-        return first == 0xd2 || (first == 0x84 && bytes.length > 1 && (bytes[1] & 0xe0) == 0x40);
+        return PayloadFormat.isCoseSign1(bytes);
     }
 
     public DecodeLimits limits() {
