@@ -5,6 +5,10 @@ import dev.fieldline.agent.driver.Button;
 import dev.fieldline.agent.driver.Led;
 import dev.fieldline.agent.driver.Tmp36;
 import dev.fieldline.agent.hal.Board;
+import dev.fieldline.agent.identity.DeviceCredentials;
+import dev.fieldline.agent.identity.DeviceIdentity;
+import dev.fieldline.agent.identity.Enrollment;
+import dev.fieldline.agent.identity.IdentityException;
 import dev.fieldline.agent.hal.sim.SimBoard;
 import dev.fieldline.agent.internal.BootCounter;
 import dev.fieldline.agent.internal.CommandHandler;
@@ -24,6 +28,7 @@ import dev.fieldline.boards.BoardProfiles;
 import dev.fieldline.boards.DeviceSpec;
 import dev.fieldline.config.ConfigException;
 import dev.fieldline.protocol.Command;
+import dev.fieldline.protocol.cose.CoseSign1;
 import dev.fieldline.protocol.CommandResult;
 import dev.fieldline.protocol.DeviceState;
 import dev.fieldline.protocol.MessageCodec;
@@ -64,6 +69,12 @@ import org.slf4j.LoggerFactory;
  * transport library's).
  */
 public final class Agent implements AutoCloseable {
+    /** How long enrollment at start-up may take before the agent gives up. */
+    private static final Duration ENROLL_TIMEOUT = Duration.ofSeconds(15);
+    private final DeviceIdentity identity;
+    private final Optional<DeviceCredentials> credentials;
+    private final CoseSign1 cose = new CoseSign1();
+
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
     /** Platforms a HAL provider exists for. */
     public static final List<String> PLATFORMS = List.of(SimBoard.PLATFORM);
@@ -95,8 +106,11 @@ public final class Agent implements AutoCloseable {
     private record SensorChannel(String name, String unit, Supplier<Value> read) {
     }
 
-    private Agent(AgentConfig config, BoardProfile profile, long bootId, Board board, Outbox outbox) {
+    private Agent(AgentConfig config, BoardProfile profile, long bootId, Board board, Outbox outbox,
+            DeviceIdentity identity, Optional<DeviceCredentials> credentials) {
         this.config = config;
+        this.identity = identity;
+        this.credentials = credentials;
         this.outbox = outbox;
         this.profile = profile;
         this.bootId = bootId;
@@ -128,6 +142,9 @@ public final class Agent implements AutoCloseable {
         this.sampler = new Sampler(core, config.samplingInterval().orElse(profile.samplingInterval()), this::sampleOnce);
         this.commands = new CommandHandler(led, sampler::setInterval);
         this.uplink = createUplink(config, messages.encode(status(DeviceState.OFFLINE), config.payloadFormat()));
+        if (uplink instanceof MqttUplink mqtt) {
+            credentials.ifPresent(c -> mqtt.useCredentials(c.mqttPassword()));
+        }
         this.sender = new Sender(config.deviceId(), outbox, uplink, config.reconnect(), config.replayRate(), counters);
     }
 
@@ -147,6 +164,22 @@ public final class Agent implements AutoCloseable {
                     + profile.platform() + "', which this agent does not provide; available platforms: "
                     + String.join(", ", PLATFORMS));
         }
+        DeviceIdentity identity;
+        try {
+            identity = DeviceIdentity.loadOrCreate(config.dataDir());
+        } catch (IdentityException e) {
+            throw new AgentException(Reason.IDENTITY, e.getMessage(), e);
+        }
+        Optional<DeviceCredentials> credentials = Optional.empty();
+        if (config.security().enrollUrl().isPresent()) {
+            try {
+                credentials = Optional.of(new Enrollment(config.security().enrollUrl().get(), ENROLL_TIMEOUT)
+                        .ensureEnrolled(config.dataDir(), config.deviceId(), identity, config.security().enrollToken()));
+            } catch (RuntimeException e) {
+                throw new AgentException(Reason.ENROLLMENT, "device " + config.deviceId() + " could not enroll at "
+                        + config.security().enrollUrl().get() + ": " + e.getMessage(), e);
+            }
+        }
         long bootId = BootCounter.next(config.dataDir());
         Outbox journal;
         try {
@@ -163,7 +196,7 @@ public final class Agent implements AutoCloseable {
             throw e;
         }
         try {
-            agent = new Agent(config, profile, bootId, board, journal);
+            agent = new Agent(config, profile, bootId, board, journal, identity, credentials);
         } catch (RuntimeException e) {
             board.close();
             journal.close();
@@ -229,7 +262,8 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Appends to the journal (core thread only); a refused message does not use up its sequence number. */
-    private void journal(MessageKind kind, Sequence sequence, byte[] payload) {
+    private void journal(MessageKind kind, Sequence sequence, byte[] message) {
+        byte[] payload = config.security().sign() ? cose.sign(message, identity.kid(), identity.privateKey()) : message;
         if (outbox.add(kind, sequence, payload)) {
             seq.set(sequence.seq());
         } else {
@@ -307,6 +341,16 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Time since start. */
+    /** The device key's id (hex), as enrolled at the gateway. */
+    public String keyId() {
+        return identity.kidHex();
+    }
+
+    /** True once the agent holds enrollment credentials. */
+    public boolean enrolled() {
+        return credentials.isPresent();
+    }
+
     public Duration uptime() {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }

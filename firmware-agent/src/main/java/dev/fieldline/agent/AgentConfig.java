@@ -65,7 +65,8 @@ public record AgentConfig(
         ReconnectPolicy reconnect,
         Duration coapAckTimeout,
         int coapMaxRetransmit,
-        SimParameters sim) {
+        SimParameters sim,
+        SecurityConfig security) {
 
     public static final String DEFAULT_BOARD = "sim";
     public static final String DEFAULT_DATA_DIR = "./fieldline-agent-data/{deviceId}";
@@ -112,7 +113,10 @@ public record AgentConfig(
             new ConfigKey("sim.daily-amplitude", "number", Double.toString(S.dailyAmplitude()), "Cel", "amplitude of the daily sinusoid"),
             new ConfigKey("sim.daily-period", "duration", ConfigNode.text(S.dailyPeriod()), "s", "period of the daily sinusoid"),
             new ConfigKey("sim.spike-probability", "number", Double.toString(S.spikeProbability()), "1/sample", "probability that a sample carries a spike"),
-            new ConfigKey("sim.spike-magnitude", "number", Double.toString(S.spikeMagnitude()), "Cel", "size of a spike (sign random)"));
+            new ConfigKey("sim.spike-magnitude", "number", Double.toString(S.spikeMagnitude()), "Cel", "size of a spike (sign random)"),
+            new ConfigKey("security.sign", "boolean", "false", "", "sign telemetry, events and command results with the device key (COSE_Sign1, ES256); needs payload-format cbor"),
+            new ConfigKey("security.enroll-url", "uri", "(none)", "", "gateway web API to enroll with when the agent has no credentials yet, e.g. http://gateway:8080"),
+            new ConfigKey("security.enroll-token", "string", "(none)", "", "one-time enrollment token issued by the gateway (a secret; never printed)"));
 
     public AgentConfig {
         DeviceIds.require(deviceId, "deviceId");
@@ -143,6 +147,10 @@ public record AgentConfig(
             throw new IllegalArgumentException("coapMaxRetransmit must be 0..20, was " + coapMaxRetransmit);
         }
         requireNonNull(sim, "sim");
+        requireNonNull(security, "security");
+        if (security.sign() && payloadFormat != PayloadFormat.CBOR) {
+            throw new IllegalArgumentException("security.sign needs payload-format cbor (COSE signs CBOR)");
+        }
     }
 
     private static void requireNonNull(Object o, String name) {
@@ -215,6 +223,7 @@ public record AgentConfig(
         b.coapAckTimeout = coapAckTimeout;
         b.coapMaxRetransmit = coapMaxRetransmit;
         b.sim = sim;
+        b.security = security;
         return b;
     }
 
@@ -246,7 +255,7 @@ public record AgentConfig(
     /** Builds a configuration from a parsed YAML document. */
     public static AgentConfig fromYaml(ConfigNode root) {
         root.allowOnly(Set.of("device-id", "board", "data-dir", "uplink", "payload-format", "sampling-interval",
-                "heartbeat-interval", "journal", "max-in-flight", "reconnect", "coap", "sim"));
+                "heartbeat-interval", "journal", "max-in-flight", "reconnect", "coap", "sim", "security"));
         Builder b = new Builder(root.require("device-id").parse(id -> DeviceIds.require(id, "device-id")));
         root.get("board").ifPresent(n -> b.board(n.asString()));
         root.get("data-dir").ifPresent(n -> b.dataDir(n.parse(Path::of)));
@@ -311,6 +320,16 @@ public record AgentConfig(
                     n.number("spike-probability", S.spikeProbability(), 0, 1),
                     n.number("spike-magnitude", S.spikeMagnitude(), 0, 200)));
         });
+        root.get("security").ifPresent(n -> {
+            n.allowOnly(Set.of("sign", "enroll-url", "enroll-token"));
+            try {
+                b.security(new SecurityConfig(n.get("sign").map(ConfigNode::asBoolean).orElse(false),
+                        n.get("enroll-url").map(v -> v.parse(URI::create)),
+                        n.get("enroll-token").map(ConfigNode::asString)));
+            } catch (IllegalArgumentException e) {
+                throw n.error(ConfigException.Reason.INVALID_VALUE, e.getMessage());
+            }
+        });
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -334,6 +353,7 @@ public record AgentConfig(
         private Duration coapAckTimeout = DEFAULT_COAP_ACK_TIMEOUT;
         private int coapMaxRetransmit = DEFAULT_COAP_MAX_RETRANSMIT;
         private SimParameters sim = SimParameters.DEFAULTS;
+        private SecurityConfig security = SecurityConfig.NONE;
 
         private Builder(String deviceId) {
             this.deviceId = DeviceIds.require(deviceId, "deviceId");
@@ -411,11 +431,17 @@ public record AgentConfig(
             return this;
         }
 
+        public Builder security(SecurityConfig v) {
+            security = v;
+            return this;
+        }
+
         public AgentConfig build() {
             Path dir = dataDir != null ? dataDir : Path.of(DEFAULT_DATA_DIR);
             dir = Path.of(dir.toString().replace("{deviceId}", deviceId));
             return new AgentConfig(deviceId, board, dir, uplink, payloadFormat, Optional.ofNullable(samplingInterval),
-                    heartbeatInterval, journal, replayRate, maxInFlight, reconnect, coapAckTimeout, coapMaxRetransmit, sim);
+                    heartbeatInterval, journal, replayRate, maxInFlight, reconnect, coapAckTimeout, coapMaxRetransmit, sim,
+                    security);
         }
     }
 }

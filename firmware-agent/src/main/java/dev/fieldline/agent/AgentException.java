@@ -13,7 +13,11 @@ public class AgentException extends RuntimeException {
         /** The data directory (boot counter) cannot be read or written. */
         STORAGE,
         /** An uplink could not be created (bad URI, transport library refused its settings). */
-        UPLINK
+        UPLINK,
+        /** The device key cannot be created or loaded, or is exposed to other users. */
+        IDENTITY,
+        /** The agent has no credentials and could not enroll with the gateway. */
+        ENROLLMENT
     }
 
     private final Reason reason;

@@ -132,6 +132,23 @@ class AgentConfigTest {
     }
 
     @Test
+    void securitySectionEnablesSigningAndEnrollmentWithoutPrintingTheToken() throws Exception {
+        AgentConfig c = AgentConfig.load(write("device-id: d\nuplink: tcp://gw:1883\nsecurity:\n  sign: true\n"
+                + "  enroll-url: http://gw:8080\n  enroll-token: s3cret-token\n"));
+        assertThat(c.security().sign()).isTrue();
+        assertThat(c.security().enrollUrl()).contains(java.net.URI.create("http://gw:8080"));
+        assertThat(c.security().enrollToken()).contains("s3cret-token");
+        assertThat(c.toString()).doesNotContain("s3cret-token");
+
+        Path json = write("device-id: d\nuplink: tcp://gw:1883\npayload-format: json\nsecurity:\n  sign: true\n");
+        assertThatThrownBy(() -> AgentConfig.load(json)).hasMessageContaining("security.sign needs payload-format cbor");
+        Path tokenOnly = write("device-id: d\nuplink: tcp://gw:1883\nsecurity:\n  enroll-token: t\n");
+        assertThatThrownBy(() -> AgentConfig.load(tokenOnly)).hasMessageContaining("needs security.enroll-url");
+        Path ftp = write("device-id: d\nuplink: tcp://gw:1883\nsecurity:\n  enroll-url: ftp://gw\n");
+        assertThatThrownBy(() -> AgentConfig.load(ftp)).hasMessageContaining("http://host:port");
+    }
+
+    @Test
     void describesEveryKeyItReads() {
         String d = AgentConfig.describe();
         assertThat(d).startsWith("key");
@@ -139,7 +156,7 @@ class AgentConfigTest {
             assertThat(d).contains(k.name()).contains(k.description());
         }
         assertThat(d).contains("reconnect.initial").contains("500ms").contains("sim.noise").contains("Cel");
-        assertThat(AgentConfig.KEYS).hasSize(28);
+        assertThat(AgentConfig.KEYS).hasSize(31);
     }
 
     @Test

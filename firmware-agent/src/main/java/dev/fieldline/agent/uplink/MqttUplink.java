@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * publishes are limited by {@link #maxInFlight()}, which respects the broker's Receive Maximum.
  */
 public final class MqttUplink implements Uplink {
+    /** The device token, when enrolled; read at every connection attempt. */
+    private volatile byte[] password;
+
     private static final Logger log = LoggerFactory.getLogger(MqttUplink.class);
     /** Publishes kept free for status messages beyond the sender's window. */
     private static final int STATUS_RESERVE = 2;
@@ -62,6 +65,14 @@ public final class MqttUplink implements Uplink {
      * @param lastWill encoded OFFLINE status, published by the broker if the connection dies
      * @param maxInFlight most unacknowledged publishes at once (further capped by the broker)
      */
+    /**
+     * Logs in with username = device id and this password (the enrolled device token) from the next
+     * connection on; a gateway in secure mode refuses connections without it. A secret: never logged.
+     */
+    public void useCredentials(byte[] devicePassword) {
+        this.password = devicePassword.clone();
+    }
+
     public MqttUplink(URI server, String deviceId, PayloadFormat format, ReconnectPolicy policy, int maxInFlight,
                       byte[] lastWill) {
         if (server == null || !"tcp".equals(server.getScheme()) || server.getHost() == null) {
@@ -108,6 +119,11 @@ public final class MqttUplink implements Uplink {
         o.setKeepAliveInterval(30);
         o.setConnectionTimeout(10);
         o.setSocketFactory(new NoDelaySocketFactory());
+        byte[] secret = password;
+        if (secret != null) {
+            o.setUserName(deviceId);
+            o.setPassword(secret.clone());
+        }
         MqttMessage will = new MqttMessage(lastWill, 1, true, null);
         o.setWill(Topics.topic(deviceId, MessageKind.STATUS), will);
         MqttProperties willProps = new MqttProperties();
