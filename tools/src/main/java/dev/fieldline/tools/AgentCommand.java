@@ -2,10 +2,15 @@ package dev.fieldline.tools;
 
 import dev.fieldline.agent.Agent;
 import dev.fieldline.agent.AgentConfig;
+import dev.fieldline.agent.SecurityConfig;
 import dev.fieldline.protocol.PayloadFormat;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -49,6 +54,16 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the agent keeps its state (default: ./fieldline-agent-data/ID).")
     Path dataDir;
 
+    @Option(names = "--sign", description = "Sign telemetry, events and command results with the device key (COSE_Sign1, ES256).")
+    boolean sign;
+
+    @Option(names = "--enroll-url", paramLabel = "URL", description = "Enroll at this gateway web API (e.g. http://gateway:8080) if the agent has no credentials yet.")
+    URI enrollUrl;
+
+    @Option(names = "--enroll-token-file", paramLabel = "FILE",
+            description = "File holding the one-time enrollment token (or set FIELDLINE_ENROLL_TOKEN); kept off the command line, where other users could read it.")
+    Path enrollTokenFile;
+
     @Option(names = "--describe-config", description = "Print the configuration keys with types, defaults and units, and exit.")
     boolean describeConfig;
 
@@ -69,7 +84,7 @@ final class AgentCommand implements Callable<Integer> {
         return 0;
     }
 
-    AgentConfig config() {
+    AgentConfig config() throws IOException {
         AgentConfig.Builder b;
         if (configFile != null) {
             AgentConfig fromFile = AgentConfig.load(configFile);
@@ -102,6 +117,17 @@ final class AgentCommand implements Callable<Integer> {
         }
         if (dataDir != null) {
             b.dataDir(dataDir);
+        }
+        if (sign || enrollUrl != null) {
+            SecurityConfig base = configFile != null ? AgentConfig.load(configFile).security() : SecurityConfig.NONE;
+            Optional<URI> url = enrollUrl != null ? Optional.of(enrollUrl) : base.enrollUrl();
+            Optional<String> token = base.enrollToken();
+            if (enrollTokenFile != null) {
+                token = Optional.of(Files.readString(enrollTokenFile, StandardCharsets.UTF_8).trim());
+            } else if (System.getenv("FIELDLINE_ENROLL_TOKEN") != null) {
+                token = Optional.of(System.getenv("FIELDLINE_ENROLL_TOKEN").trim());
+            }
+            b.security(new SecurityConfig(sign || base.sign(), url, token));
         }
         return b.build();
     }
