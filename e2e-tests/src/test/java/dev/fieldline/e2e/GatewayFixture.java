@@ -30,7 +30,8 @@ final class GatewayFixture implements AutoCloseable {
 
     static GatewayFixture start(Path dataDir, UnaryOperator<GatewayConfig> customise) {
         GatewayConfig config = GatewayConfig.defaults(dataDir)
-                .withBindHost("127.0.0.1").withHttpPort(0).withMqttPort(0).withCoapPort(0);
+                .withBindHost("127.0.0.1").withHttpPort(0).withMqttPort(0).withCoapPort(0)
+                .withCoapsPort(-1).withMqttsPort(-1);
         return new GatewayFixture(Gateway.start(customise.apply(config)));
     }
 

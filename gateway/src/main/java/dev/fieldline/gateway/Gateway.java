@@ -5,11 +5,15 @@ import dev.fieldline.gateway.analytics.ThresholdRule;
 import dev.fieldline.gateway.coap.CoapAdmission;
 import dev.fieldline.gateway.coap.CoapIngestServer;
 import dev.fieldline.gateway.coap.CoapServerConfig;
+import dev.fieldline.gateway.coap.CoapsConfig;
+import dev.fieldline.gateway.coap.DeviceDtlsCredentials;
+import dev.fieldline.gateway.security.GatewayIdentity;
 import dev.fieldline.gateway.downlink.DefaultDownlink;
 import dev.fieldline.gateway.http.HttpApi;
 import dev.fieldline.gateway.http.HttpApiConfig;
 import dev.fieldline.gateway.ingest.Ingest;
 import dev.fieldline.gateway.ingest.IngestPipeline;
+import dev.fieldline.gateway.ingest.RepeatedFailureAlarm;
 import dev.fieldline.gateway.metrics.Metrics;
 import dev.fieldline.gateway.mqtt.BrokerIngest;
 import dev.fieldline.gateway.mqtt.BrokerIngestConfig;
@@ -18,6 +22,7 @@ import dev.fieldline.gateway.mqtt.MqttEndpointConfig;
 import dev.fieldline.gateway.mqtt.RegistryAuthenticator;
 import dev.fieldline.gateway.registry.AdminBootstrap;
 import dev.fieldline.gateway.registry.DeviceRegistry;
+import dev.fieldline.gateway.registry.SignatureCheck;
 import dev.fieldline.gateway.store.SqliteStore;
 import dev.fieldline.gateway.store.SqliteStoreConfig;
 import dev.fieldline.gateway.store.TelemetryStore;
@@ -40,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * already acknowledged is committed.
  */
 public final class Gateway implements AutoCloseable {
+    /** Provenance refusals of one device within the window that raise a critical alert. */
+    static final int PROVENANCE_ALERT_THRESHOLD = 5;
+    static final java.time.Duration PROVENANCE_ALERT_WINDOW = java.time.Duration.ofMinutes(1);
+
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
     private final GatewayConfig config;
@@ -52,6 +61,8 @@ public final class Gateway implements AutoCloseable {
     private InetSocketAddress http;
     private InetSocketAddress mqtt;
     private InetSocketAddress coap;
+    private InetSocketAddress coaps;
+    private GatewayIdentity identity;
     private boolean closed;
 
     private Gateway(GatewayConfig config) {
@@ -86,7 +97,9 @@ public final class Gateway implements AutoCloseable {
         if (config.secure()) {
             AdminBootstrap.ensureAdminToken(registry, config.dataDir());
         }
-        pipeline = new IngestPipeline(store, metrics, config.limits(), clock);
+        pipeline = new IngestPipeline(store, metrics, config.limits(), clock,
+                new SignatureCheck(registry, config.limits(), config.secure()),
+                Optional.of(new RepeatedFailureAlarm(store, metrics, clock, PROVENANCE_ALERT_THRESHOLD, PROVENANCE_ALERT_WINDOW)));
         downlink = new DefaultDownlink(store, metrics, config.limits(), clock);
         pipeline.addListener(new ThresholdRule(new ThresholdConfig(config.alertThreshold(), config.alertMetrics(), Severity.WARNING),
                 store, metrics, clock));
@@ -106,10 +119,16 @@ public final class Gateway implements AutoCloseable {
             mqtt = endpoint.start();
             running.push(endpoint);
         }
-        if (config.coapEnabled()) {
+        if (config.coapEnabled() || config.coapsEnabled()) {
+            Optional<CoapsConfig> dtls = config.coapsEnabled()
+                    ? Optional.of(new CoapsConfig(config.coapsPort(), identity().keyPair(), new DeviceDtlsCredentials(registry)))
+                    : Optional.empty();
             CoapIngestServer server = new CoapIngestServer(new CoapServerConfig(config.bindHost(), config.coapPort(), maxPayload),
-                    pipeline, downlink, metrics, coapAdmission());
-            coap = server.start();
+                    pipeline, downlink, metrics, coapAdmission(), dtls);
+            server.start();
+            coap = server.plainAddress().orElse(null);
+            coaps = server.secureAddress().orElse(null);
+            registry.addRevocationListener(server::revoke);
             running.push(server);
         }
         if (config.externalBroker().isPresent()) {
@@ -120,6 +139,14 @@ public final class Gateway implements AutoCloseable {
         }
         log.info("Fieldline gateway started ({}): data {}; {}", mode(), store.file().toAbsolutePath(), listeners());
         announceSecurityMode();
+    }
+
+    /** The gateway's own key pair, created on first use in {@code {dataDir}/gateway-identity/}. */
+    private GatewayIdentity identity() {
+        if (identity == null) {
+            identity = GatewayIdentity.loadOrCreate(config.dataDir());
+        }
+        return identity;
     }
 
     /** Secure mode refuses every plain CoAP uplink (no authentication without DTLS); plain mode only disabled devices. */
@@ -138,7 +165,8 @@ public final class Gateway implements AutoCloseable {
         }
         log.info("SECURE mode: MQTT devices authenticate with their enrollment token; the web API needs bearer tokens");
         if (config.coapEnabled()) {
-            log.warn("SECURE mode: plain CoAP uplinks are refused (4.01) until DTLS is available");
+            log.warn("SECURE mode: plain CoAP requests are refused (4.01); devices use CoAP over DTLS{}",
+                    coaps != null ? " on udp port " + coaps.getPort() : ", which is switched off (coapsPort)");
         }
         if (config.externalBroker().isPresent()) {
             log.warn("SECURE mode: messages from the external broker {} are trusted as the broker authenticated them;"
@@ -164,6 +192,9 @@ public final class Gateway implements AutoCloseable {
         }
         if (coap != null) {
             m.put("coap", hostPort(coap) + "/udp");
+        }
+        if (coaps != null) {
+            m.put("coaps", hostPort(coaps) + "/udp");
         }
         config.externalBroker().ifPresent(b -> m.put("broker", b.toString()));
         return m;
@@ -191,6 +222,11 @@ public final class Gateway implements AutoCloseable {
 
     public Optional<InetSocketAddress> coapAddress() {
         return Optional.ofNullable(coap);
+    }
+
+    /** The CoAP-over-DTLS endpoint's address, if it runs. */
+    public Optional<InetSocketAddress> coapsAddress() {
+        return Optional.ofNullable(coaps);
     }
 
     public Metrics metrics() {

@@ -3,6 +3,7 @@ package dev.fieldline.gateway;
 import dev.fieldline.protocol.DecodeLimits;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -25,6 +26,10 @@ import java.util.Set;
  * @param ingestQueueCapacity messages waiting for the store before new ones are refused (retry later)
  * @param secure secure mode: devices must authenticate on every transport and the web API needs
  *     bearer tokens (see {@code docs/security.md}); plain mode (false) is for local development
+ * @param coapsPort CoAP over DTLS 1.2 port (UDP): device PSK or raw public key
+ * @param mqttsPort MQTT over TLS port (TCP): client certificate from the gateway CA, or user name + token
+ * @param tlsNames host names and addresses the gateway's TLS server certificate names besides
+ *     {@code localhost} and {@code 127.0.0.1}
  */
 public record GatewayConfig(
         Path dataDir,
@@ -39,12 +44,17 @@ public record GatewayConfig(
         Set<String> alertMetrics,
         DecodeLimits limits,
         int ingestQueueCapacity,
-        boolean secure) {
+        boolean secure,
+        int coapsPort,
+        int mqttsPort,
+        List<String> tlsNames) {
 
     public static final String DEFAULT_BIND_HOST = "0.0.0.0";
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_COAP_PORT = 5683;
+    public static final int DEFAULT_COAPS_PORT = 5684;
+    public static final int DEFAULT_MQTTS_PORT = 8883;
     public static final double DEFAULT_ALERT_THRESHOLD = 75;
     public static final int DEFAULT_INGEST_QUEUE = 10_000;
     public static final String DEFAULT_SHARE_GROUP = "fieldline";
@@ -59,6 +69,12 @@ public record GatewayConfig(
         requirePort(httpPort, "httpPort");
         requirePort(mqttPort, "mqttPort");
         requirePort(coapPort, "coapPort");
+        requirePort(coapsPort, "coapsPort");
+        requirePort(mqttsPort, "mqttsPort");
+        if (tlsNames == null || tlsNames.stream().anyMatch(n -> n == null || !n.matches("[A-Za-z0-9.:*-]{1,253}"))) {
+            throw new IllegalArgumentException("tlsNames must be host names or IP addresses, was " + tlsNames);
+        }
+        tlsNames = List.copyOf(tlsNames);
         if (externalBroker == null) {
             throw new IllegalArgumentException("externalBroker must not be null (use Optional.empty())");
         }
@@ -90,7 +106,7 @@ public record GatewayConfig(
     public static GatewayConfig defaults(Path dataDir) {
         return new GatewayConfig(dataDir, DEFAULT_BIND_HOST, DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, DEFAULT_COAP_PORT,
                 Optional.empty(), defaultClientId(), DEFAULT_SHARE_GROUP, DEFAULT_ALERT_THRESHOLD, Set.of(),
-                DecodeLimits.DEFAULT, DEFAULT_INGEST_QUEUE, false);
+                DecodeLimits.DEFAULT, DEFAULT_INGEST_QUEUE, false, DEFAULT_COAPS_PORT, DEFAULT_MQTTS_PORT, List.of());
     }
 
     /** {@code fieldline-gateway-<host name>}: stable across restarts of the same host or pod. */
@@ -118,69 +134,92 @@ public record GatewayConfig(
         return coapPort >= 0;
     }
 
+    public boolean coapsEnabled() {
+        return coapsPort >= 0;
+    }
+
+    public boolean mqttsEnabled() {
+        return mqttsPort >= 0;
+    }
+
+    public GatewayConfig withCoapsPort(int port) {
+        return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, port, mqttsPort, tlsNames);
+    }
+
+    public GatewayConfig withMqttsPort(int port) {
+        return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, port, tlsNames);
+    }
+
+    public GatewayConfig withTlsNames(List<String> names) {
+        return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, names);
+    }
+
     public GatewayConfig withDataDir(Path dir) {
         return new GatewayConfig(dir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
     }
 
     public GatewayConfig withBindHost(String host) {
         return new GatewayConfig(dataDir, host, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
     }
 
     public GatewayConfig withHttpPort(int port) {
         return new GatewayConfig(dataDir, bindHost, port, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
     }
 
     public GatewayConfig withMqttPort(int port) {
         return new GatewayConfig(dataDir, bindHost, httpPort, port, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
     }
 
     public GatewayConfig withCoapPort(int port) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, port, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
     }
 
     public GatewayConfig withExternalBroker(URI broker) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, Optional.of(broker), brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
     }
 
     public GatewayConfig withBrokerClientId(String clientId) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, clientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
     }
 
     public GatewayConfig withBrokerShareGroup(String group) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                group, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure);
+                group, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
     }
 
     public GatewayConfig withAlertThreshold(double threshold) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, threshold, alertMetrics, limits, ingestQueueCapacity, secure);
+                brokerShareGroup, threshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
     }
 
     public GatewayConfig withAlertMetrics(Set<String> metrics) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, metrics, limits, ingestQueueCapacity, secure);
+                brokerShareGroup, alertThreshold, metrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
     }
 
     public GatewayConfig withLimits(DecodeLimits decodeLimits) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, decodeLimits, ingestQueueCapacity, secure);
+                brokerShareGroup, alertThreshold, alertMetrics, decodeLimits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
     }
 
     public GatewayConfig withIngestQueueCapacity(int capacity) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, capacity, secure);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, capacity, secure, coapsPort, mqttsPort, tlsNames);
     }
 
     public GatewayConfig withSecure(boolean secureMode) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secureMode);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secureMode, coapsPort, mqttsPort, tlsNames);
     }
 
     /** Every setting with its value, type/unit and meaning, one per line. */
@@ -202,6 +241,12 @@ public record GatewayConfig(
         line(b, "maxPayloadBytes", limits.maxPayloadBytes(), "bytes", "largest accepted message (default 65536)");
         line(b, "ingestQueueCapacity", ingestQueueCapacity, "messages",
                 "waiting for the store before new ones are refused (default " + DEFAULT_INGEST_QUEUE + ")");
+        line(b, "coapsPort", coapsPort, "UDP port", "CoAP over DTLS 1.2 (PSK, raw public keys); 0 = a free port, negative = off"
+                + " (default " + DEFAULT_COAPS_PORT + ")");
+        line(b, "mqttsPort", mqttsPort, "TCP port", "MQTT over TLS (client certificate or token); 0 = a free port, negative = off"
+                + " (default " + DEFAULT_MQTTS_PORT + ")");
+        line(b, "tlsNames", tlsNames.isEmpty() ? "(none)" : String.join(",", tlsNames), "names",
+                "extra names in the gateway's TLS certificate besides localhost, 127.0.0.1 (default none)");
         line(b, "secure", secure, "boolean", "devices and API clients must authenticate (default false: plain, local development)");
         return b.toString();
     }

@@ -34,7 +34,8 @@ class GatewayTest {
     Path dir;
 
     private GatewayConfig loopback() {
-        return GatewayConfig.defaults(dir).withBindHost("127.0.0.1").withHttpPort(0).withMqttPort(0).withCoapPort(0);
+        return GatewayConfig.defaults(dir).withBindHost("127.0.0.1").withHttpPort(0).withMqttPort(0).withCoapPort(0)
+                .withCoapsPort(-1).withMqttsPort(-1);
     }
 
     @Test

@@ -62,7 +62,7 @@ class SecureGatewayTest {
 
     private void start(boolean secure) {
         gateway = Gateway.start(GatewayConfig.defaults(dir).withBindHost("127.0.0.1").withHttpPort(0).withMqttPort(0)
-                .withCoapPort(0).withSecure(secure));
+                .withCoapPort(0).withCoapsPort(-1).withMqttsPort(-1).withSecure(secure));
         base = "http://127.0.0.1:" + gateway.httpAddress().getPort();
     }
 

@@ -19,6 +19,18 @@ final class GatewayOptions {
     @Option(names = "--coap-port", paramLabel = "P", description = "CoAP (UDP) port; 0 picks a free port, -1 disables (default: ${DEFAULT-VALUE}).")
     int coapPort = 5683;
 
+    @Option(names = "--coaps-port", paramLabel = "P", description = "CoAP over DTLS 1.2 (UDP) port, device PSK or raw public key;"
+            + " 0 picks a free port, -1 disables (default: ${DEFAULT-VALUE}).")
+    int coapsPort = GatewayConfig.DEFAULT_COAPS_PORT;
+
+    @Option(names = "--mqtts-port", paramLabel = "P", description = "MQTT over TLS port, client certificate from the gateway CA or"
+            + " user name + device token; 0 picks a free port, -1 disables (default: ${DEFAULT-VALUE}).")
+    int mqttsPort = GatewayConfig.DEFAULT_MQTTS_PORT;
+
+    @Option(names = "--tls-name", paramLabel = "NAME", description = "A host name or address for the gateway's TLS certificate"
+            + " besides localhost and 127.0.0.1 (repeatable).")
+    java.util.List<String> tlsNames = new java.util.ArrayList<>();
+
     @Option(names = "--broker", paramLabel = "URL", description = "Also ingest from an external MQTT broker, e.g. tcp://localhost:1883 (MQTT 5 shared subscriptions).")
     URI broker;
 
@@ -36,6 +48,9 @@ final class GatewayOptions {
                 .withHttpPort(httpPort)
                 .withMqttPort(mqttPort)
                 .withCoapPort(coapPort)
+                .withCoapsPort(coapsPort)
+                .withMqttsPort(mqttsPort)
+                .withTlsNames(tlsNames)
                 .withAlertThreshold(alertThreshold)
                 .withSecure(secure);
         return broker == null ? c : c.withExternalBroker(broker);

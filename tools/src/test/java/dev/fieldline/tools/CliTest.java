@@ -93,7 +93,7 @@ class CliTest {
     @Tag("loopback")
     void aTakenPortIsNamedWithTheOptionToChangeIt() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Run r = run("demo", "--data-dir", dir.toString(), "--http-port", "0", "--coap-port", "0",
+            Run r = run("demo", "--data-dir", dir.toString(), "--http-port", "0", "--coap-port", "0", "--coaps-port", "-1", "--mqtts-port", "-1",
                     "--mqtt-port", String.valueOf(taken.getLocalPort()), "--duration", "1s");
             assertThat(r.code()).isEqualTo(2);
             assertThat(r.err()).contains("MQTT port " + taken.getLocalPort()).contains("--mqtt-port");
@@ -104,7 +104,7 @@ class CliTest {
     @Tag("loopback")
     void demoServesDataFromMqttAndCoapDevicesAndPrintsWhereToLook() throws Exception {
         CompletableFuture<Run> demo = CompletableFuture.supplyAsync(() -> run("demo", "--data-dir", dir.toString(),
-                "--http-port", "0", "--mqtt-port", "0", "--coap-port", "0", "--interval", "200ms", "--duration", "6s"));
+                "--http-port", "0", "--mqtt-port", "0", "--coap-port", "0", "--coaps-port", "-1", "--mqtts-port", "-1", "--interval", "200ms", "--duration", "6s"));
         Run r = demo.get(60, TimeUnit.SECONDS);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("demo-mqtt-1", "demo-coap-1", "curl", "/api/v1/data");
@@ -112,7 +112,7 @@ class CliTest {
         assertThat(m.find()).as(r.out()).isTrue();
         // the demo has stopped; its database holds what the devices sent over both transports
         try (var gw = dev.fieldline.gateway.Gateway.start(dev.fieldline.gateway.GatewayConfig.defaults(dir)
-                .withBindHost("127.0.0.1").withHttpPort(0).withMqttPort(-1).withCoapPort(-1))) {
+                .withBindHost("127.0.0.1").withHttpPort(0).withMqttPort(-1).withCoapPort(-1).withCoapsPort(-1).withMqttsPort(-1))) {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             for (String device : new String[] {"demo-mqtt-1", "demo-coap-1", "demo-mqtt-2", "demo-coap-2"}) {
                 URI uri = URI.create("http://127.0.0.1:" + gw.httpAddress().getPort()

@@ -42,7 +42,7 @@ class IdentityEndToEndTest {
         String oneTime = issued.out().strip();
 
         try (Gateway gateway = Gateway.start(GatewayConfig.defaults(gatewayDir).withBindHost("127.0.0.1").withHttpPort(0)
-                .withMqttPort(-1).withCoapPort(-1).withSecure(true))) {
+                .withMqttPort(-1).withCoapPort(-1).withCoapsPort(-1).withMqttsPort(-1).withSecure(true))) {
             URI api = URI.create("http://127.0.0.1:" + gateway.httpAddress().getPort());
             DeviceIdentity identity = DeviceIdentity.loadOrCreate(agentDir);
             Enrollment enrollment = new Enrollment(api, Duration.ofSeconds(5));

@@ -13,7 +13,9 @@ public interface CoapAdmission {
         /** 4.01: the request is not authenticated (secure mode without DTLS). */
         UNAUTHENTICATED,
         /** 4.03: the device is disabled. */
-        FORBIDDEN
+        FORBIDDEN,
+        /** 4.03: the DTLS peer authenticated as another device (or its credential is no longer enrolled). */
+        NOT_THIS_DEVICE
     }
 
     Verdict admit(String deviceId);

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.security.Principal;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -26,12 +27,18 @@ import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.core.network.Exchange;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.server.ServerMessageDeliverer;
+import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
 import org.eclipse.californium.elements.util.ExecutorsUtil;
+import org.eclipse.californium.elements.util.Filter;
 import org.eclipse.californium.elements.util.NamedThreadFactory;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +63,12 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
     private final Clock clock = Clock.systemUTC();
     private final ConcurrentHashMap<String, CommandResource> observed = new ConcurrentHashMap<>();
 
+    private final Optional<CoapsConfig> coaps;
+
     private CoapServer server;
     private CoapEndpoint endpoint;
+    private CoapEndpoint secureEndpoint;
+    private DTLSConnector dtlsConnector;
     private ScheduledExecutorService executor;
     private UplinkResource uplinks;
 
@@ -68,6 +79,17 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
     /** @param admission refuses uplinks from devices that may not send (4.01, 4.03) */
     public CoapIngestServer(CoapServerConfig config, Ingest ingest, Downlink downlink, Metrics metrics,
             CoapAdmission admission) {
+        this(config, ingest, downlink, metrics, admission, Optional.empty());
+    }
+
+    /**
+     * @param admission refuses plain uplinks from devices that may not send (4.01, 4.03)
+     * @param coaps a DTLS endpoint beside the plain one, serving the same resources; a request on it
+     *     is bound to the device its DTLS peer authenticated as
+     */
+    public CoapIngestServer(CoapServerConfig config, Ingest ingest, Downlink downlink, Metrics metrics,
+            CoapAdmission admission, Optional<CoapsConfig> coaps) {
+        this.coaps = Objects.requireNonNull(coaps, "coaps");
         this.admission = Objects.requireNonNull(admission, "admission");
         this.config = Objects.requireNonNull(config, "config");
         this.ingest = Objects.requireNonNull(ingest, "ingest");
@@ -84,25 +106,36 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
      */
     public synchronized InetSocketAddress start() {
         if (server != null) {
-            throw new IllegalStateException("CoAP server already started on " + endpoint.getAddress());
+            throw new IllegalStateException("CoAP server already started");
+        }
+        if (!config.plainEnabled() && coaps.isEmpty()) {
+            throw new IllegalStateException("neither a plain nor a coaps endpoint is configured");
         }
         CoapConfig.register();
         UdpConfig.register();
+        DtlsConfig.register();
         // never Configuration.getStandard(): it writes Californium3.properties into the working directory
         Configuration cfg = Configuration.createStandardWithoutFile();
         cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, config.maxPayloadBytes());
         cfg.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, PROTOCOL_THREADS);
 
-        endpoint = new CoapEndpoint.Builder()
-                .setConfiguration(cfg)
-                .setInetSocketAddress(new InetSocketAddress(config.bindHost(), config.port()))
-                .build();
         server = new CoapServer(cfg);
         executor = ExecutorsUtil.newScheduledThreadPool(PROTOCOL_THREADS, new NamedThreadFactory("fl-coap#"));
         server.setExecutors(executor, ExecutorsUtil.newDefaultSecondaryScheduler("fl-coap-timer#"), false);
         uplinks = new UplinkResource(this);
         server.setMessageDeliverer(new Deliverer(server.getRoot(), cfg));
-        server.addEndpoint(endpoint);
+        if (config.plainEnabled()) {
+            endpoint = new CoapEndpoint.Builder()
+                    .setConfiguration(cfg)
+                    .setInetSocketAddress(new InetSocketAddress(config.bindHost(), config.port()))
+                    .build();
+            server.addEndpoint(endpoint);
+        }
+        coaps.ifPresent(c -> {
+            dtlsConnector = DtlsEndpoints.serverConnector(cfg, new InetSocketAddress(config.bindHost(), c.port()), c);
+            secureEndpoint = new CoapEndpoint.Builder().setConfiguration(cfg).setConnector(dtlsConnector).build();
+            server.addEndpoint(secureEndpoint);
+        });
         try {
             server.start();
         } catch (IllegalStateException e) {
@@ -111,26 +144,78 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
             throw startFailure(e);
         }
         downlink.register(this);
+        if (secureEndpoint != null) {
+            InetSocketAddress s = secureEndpoint.getAddress();
+            LOG.info("CoAPS (DTLS 1.2: PSK, raw public keys) listening on udp {}:{}", s.getHostString(), s.getPort());
+        }
+        if (endpoint == null) {
+            return secureEndpoint.getAddress();
+        }
         InetSocketAddress bound = endpoint.getAddress();
         LOG.info("CoAP server listening on udp {}:{} (max body {} bytes)", bound.getHostString(), bound.getPort(),
                 config.maxPayloadBytes());
         return bound;
     }
 
-    /** Californium logs the endpoint's bind error but throws a generic one: find out whether the port is taken. */
+    /** The plain endpoint's address, if it runs. */
+    public synchronized Optional<InetSocketAddress> plainAddress() {
+        return Optional.ofNullable(endpoint).map(CoapEndpoint::getAddress);
+    }
+
+    /** The DTLS endpoint's address, if it runs. */
+    public synchronized Optional<InetSocketAddress> secureAddress() {
+        return Optional.ofNullable(secureEndpoint).map(CoapEndpoint::getAddress);
+    }
+
+    /**
+     * Ends the DTLS connections of a device that was disabled or re-keyed (and of every peer whose
+     * credential no longer belongs to a device), removing their sessions so they cannot be resumed.
+     * A registry revocation listener.
+     */
+    public void revoke(String deviceId) {
+        DTLSConnector connector;
+        synchronized (this) {
+            connector = dtlsConnector;
+        }
+        if (connector == null || coaps.isEmpty()) {
+            return;
+        }
+        DeviceDtlsCredentials devices = coaps.get().devices();
+        Filter<Principal> revoked = peer -> DtlsEndpoints.names(peer, deviceId)
+                || devices.deviceOf(peer).map(d -> d.deviceId().equals(deviceId) || !d.enabled()).orElse(true);
+        connector.startTerminateConnectionsForPrincipal(revoked, true);
+    }
+
+    /** Californium logs the endpoint's bind error but throws a generic one: find out whether a port is taken. */
     private RuntimeException startFailure(IllegalStateException e) {
-        if (config.port() != 0) {
-            try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(config.bindHost(), config.port()))) {
-                probe.getLocalPort();
-            } catch (BindException taken) {
-                return new PortInUseException("CoAP", config.bindHost(), config.port(), "--coap-port", taken);
-            } catch (IOException other) {
-                return new GatewayStartException("CoAP server", "could not bind udp " + config.bindHost() + ":"
-                        + config.port() + ": " + other.getMessage(), other);
+        if (config.plainEnabled()) {
+            RuntimeException taken = probe(config.port(), "CoAP", "--coap-port");
+            if (taken != null) {
+                return taken;
             }
         }
-        return new GatewayStartException("CoAP server", "could not bind udp " + config.bindHost() + ":" + config.port()
-                + ": " + e.getMessage(), e);
+        if (coaps.isPresent()) {
+            RuntimeException taken = probe(coaps.get().port(), "CoAPS", "--coaps-port");
+            if (taken != null) {
+                return taken;
+            }
+        }
+        return new GatewayStartException("CoAP server", "could not bind udp " + config.bindHost() + ": " + e.getMessage(), e);
+    }
+
+    private RuntimeException probe(int port, String what, String option) {
+        if (port == 0) {
+            return null;
+        }
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(config.bindHost(), port))) {
+            probe.getLocalPort();
+            return null;
+        } catch (BindException taken) {
+            return new PortInUseException(what, config.bindHost(), port, option, taken);
+        } catch (IOException other) {
+            return new GatewayStartException(what + " server", "could not bind udp " + config.bindHost() + ":"
+                    + port + ": " + other.getMessage(), other);
+        }
     }
 
     @Override
@@ -140,10 +225,13 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
                 r.clearObserveRelations();
             }
             observed.clear();
-            InetSocketAddress address = endpoint.getAddress();
             server.destroy();
             server = null;
-            LOG.info("CoAP server on {} stopped", address);
+            LOG.info("CoAP server{} stopped", (endpoint != null ? " on " + endpoint.getAddress() : "")
+                    + (secureEndpoint != null ? " and coaps on " + secureEndpoint.getAddress() : ""));
+            endpoint = null;
+            secureEndpoint = null;
+            dtlsConnector = null;
         }
     }
 
@@ -169,6 +257,50 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
 
     CoapAdmission admission() {
         return admission;
+    }
+
+    /**
+     * True if the request may act for {@code deviceId}; otherwise answers it (4.01 unauthenticated,
+     * 4.03 disabled or another device's DTLS identity), counts {@code coap_uplink_refused_total{reason}}
+     * and returns false.
+     */
+    boolean admitted(CoapExchange exchange, String deviceId, String what) {
+        CoapAdmission.Verdict verdict = admit(exchange.advanced(), deviceId);
+        if (verdict == CoapAdmission.Verdict.ALLOW) {
+            return true;
+        }
+        String reason = switch (verdict) {
+            case UNAUTHENTICATED -> "unauthenticated";
+            case FORBIDDEN -> "disabled";
+            case NOT_THIS_DEVICE -> "identity_mismatch";
+            case ALLOW -> throw new IllegalStateException();
+        };
+        metrics.increment("coap_uplink_refused_total", "reason", reason);
+        LOG.debug("CoAP {} for {} refused: {}", what, deviceId, reason);
+        String diagnostic = switch (verdict) {
+            case UNAUTHENTICATED -> "unauthenticated: secure mode needs DTLS (coaps)";
+            case FORBIDDEN -> "disabled: the device is disabled";
+            default -> "identity_mismatch: the DTLS peer is not device " + deviceId;
+        };
+        exchange.respond(verdict == CoapAdmission.Verdict.UNAUTHENTICATED ? ResponseCode.UNAUTHORIZED
+                : ResponseCode.FORBIDDEN, diagnostic, MediaTypeRegistry.TEXT_PLAIN);
+        return false;
+    }
+
+    /**
+     * What a request may do for {@code deviceId}: a plain request is decided by the
+     * {@link CoapAdmission}; a DTLS request only for the device its peer authenticated as
+     * ({@link CoapAdmission.Verdict#NOT_THIS_DEVICE} otherwise), and not if that device is disabled.
+     */
+    CoapAdmission.Verdict admit(Exchange exchange, String deviceId) {
+        Principal peer = exchange.getRequest().getSourceContext().getPeerIdentity();
+        if (peer == null || coaps.isEmpty()) {
+            return admission.admit(deviceId);
+        }
+        return coaps.get().devices().deviceOf(peer)
+                .map(d -> !d.deviceId().equals(deviceId) ? CoapAdmission.Verdict.NOT_THIS_DEVICE
+                        : d.enabled() ? CoapAdmission.Verdict.ALLOW : CoapAdmission.Verdict.FORBIDDEN)
+                .orElse(CoapAdmission.Verdict.NOT_THIS_DEVICE);
     }
 
     Ingest ingest() {

@@ -7,7 +7,8 @@ import java.util.Objects;
  *
  * @param bindHost address the UDP endpoint binds, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
  *     (bound explicitly; Californium would otherwise take the wildcard address)
- * @param port UDP port; 0 picks a free one (see {@link CoapIngestServer#start()})
+ * @param port UDP port of the plain endpoint; 0 picks a free one (see {@link CoapIngestServer#start()}),
+ *     negative means no plain endpoint (then the server needs a {@link CoapsConfig})
  * @param maxPayloadBytes largest request body accepted, in bytes, whole or assembled from block-wise
  *     transfers (Californium's {@code MAX_RESOURCE_BODY_SIZE}); larger gets 4.13 with Size1
  */
@@ -18,11 +19,15 @@ public record CoapServerConfig(String bindHost, int port, int maxPayloadBytes) {
         if (bindHost.isBlank()) {
             throw new IllegalArgumentException("bindHost must not be blank");
         }
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("port must be 0..65535, was " + port);
+        if (port > 65_535) {
+            throw new IllegalArgumentException("port must be at most 65535 (negative: no plain endpoint), was " + port);
         }
         if (maxPayloadBytes <= 0) {
             throw new IllegalArgumentException("maxPayloadBytes must be positive, was " + maxPayloadBytes);
         }
+    }
+
+    public boolean plainEnabled() {
+        return port >= 0;
     }
 }

@@ -75,6 +75,9 @@ final class CommandResource extends CoapResource {
 
     @Override
     public void handleGET(CoapExchange exchange) {
+        if (!server.admitted(exchange, deviceId, "cmd")) {
+            return;
+        }
         OptionSet options = exchange.getRequestOptions();
         PayloadFormat format;
         if (!options.hasAccept() || options.getAccept() == PayloadFormat.CBOR.coapContentFormat(MessageKind.COMMAND)) {

@@ -38,15 +38,7 @@ final class UplinkResource extends CoapResource {
     public void handlePOST(CoapExchange exchange) {
         OptionSet options = exchange.getRequestOptions();
         Topics.Address address = CoapIngestServer.address(options.getUriPath()).orElseThrow();
-        CoapAdmission.Verdict verdict = server.admission().admit(address.deviceId());
-        if (verdict != CoapAdmission.Verdict.ALLOW) {
-            boolean unauthenticated = verdict == CoapAdmission.Verdict.UNAUTHENTICATED;
-            String reason = unauthenticated ? "unauthenticated" : "disabled";
-            server.metrics().increment("coap_uplink_refused_total", "reason", reason);
-            LOG.debug("CoAP {} from {} refused: {}", address.kind().suffix(), address.deviceId(), reason);
-            exchange.respond(unauthenticated ? ResponseCode.UNAUTHORIZED : ResponseCode.FORBIDDEN,
-                    unauthenticated ? "unauthenticated: secure mode needs DTLS" : "disabled: the device is disabled",
-                    MediaTypeRegistry.TEXT_PLAIN);
+        if (!server.admitted(exchange, address.deviceId(), address.kind().suffix())) {
             return;
         }
         Optional<PayloadFormat> format = options.hasContentFormat()

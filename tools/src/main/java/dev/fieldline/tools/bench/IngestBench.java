@@ -101,7 +101,8 @@ public final class IngestBench implements Callable<Integer> {
         try {
             if (transports.contains("mqtt") || transports.contains("coap")) {
                 GatewayConfig config = GatewayConfig.defaults(dir.resolve("gateway"))
-                        .withBindHost("127.0.0.1").withHttpPort(0).withMqttPort(0).withCoapPort(0);
+                        .withBindHost("127.0.0.1").withHttpPort(0).withMqttPort(0).withCoapPort(0)
+                        .withCoapsPort(-1).withMqttsPort(-1);
                 try (Gateway gateway = Gateway.start(config)) {
                     if (transports.contains("mqtt")) {
                         InetSocketAddress a = gateway.mqttAddress().orElseThrow();
