@@ -1,0 +1,54 @@
+package dev.fieldline.e2e;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Reads a gateway's SQLite store directly (read-only), to check exactly-once over counts far beyond
+ * what the API pages through.
+ */
+final class StoreProbe {
+    private final String url;
+
+    StoreProbe(Path dataDir) {
+        this.url = "jdbc:sqlite:file:" + dataDir.resolve("fieldline.db").toAbsolutePath() + "?mode=ro";
+    }
+
+    /** Counts of one device's readings: all rows, and distinct (boot, seq, idx) positions. */
+    record Counts(long rows, long distinct, long messages) {
+    }
+
+    Counts counts(String deviceId) {
+        try (Connection c = DriverManager.getConnection(url);
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT COUNT(*), COUNT(DISTINCT boot_id || ':' || seq || ':' || idx), COUNT(DISTINCT boot_id || ':' || seq)"
+                                + " FROM readings WHERE device_id = ?")) {
+            s.setString(1, deviceId);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return new Counts(r.getLong(1), r.getLong(2), r.getLong(3));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read " + url, e);
+        }
+    }
+
+    /** Sequence numbers missing in a boot: max_seq minus messages received. */
+    long missing(String deviceId) {
+        try (Connection c = DriverManager.getConnection(url);
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT COALESCE(SUM(max_seq - received), 0) FROM boots WHERE device_id = ?")) {
+            s.setString(1, deviceId);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read " + url, e);
+        }
+    }
+}
