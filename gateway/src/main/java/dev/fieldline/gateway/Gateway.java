@@ -7,7 +7,15 @@ import dev.fieldline.gateway.coap.CoapIngestServer;
 import dev.fieldline.gateway.coap.CoapServerConfig;
 import dev.fieldline.gateway.coap.CoapsConfig;
 import dev.fieldline.gateway.coap.DeviceDtlsCredentials;
+import dev.fieldline.gateway.registry.DeviceKey;
+import dev.fieldline.gateway.security.GatewayCa;
 import dev.fieldline.gateway.security.GatewayIdentity;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
 import dev.fieldline.gateway.downlink.DefaultDownlink;
 import dev.fieldline.gateway.http.HttpApi;
 import dev.fieldline.gateway.http.HttpApiConfig;
@@ -62,6 +70,8 @@ public final class Gateway implements AutoCloseable {
     private InetSocketAddress mqtt;
     private InetSocketAddress coap;
     private InetSocketAddress coaps;
+    private InetSocketAddress mqtts;
+    private GatewayCa ca;
     private GatewayIdentity identity;
     private boolean closed;
 
@@ -119,6 +129,13 @@ public final class Gateway implements AutoCloseable {
             mqtt = endpoint.start();
             running.push(endpoint);
         }
+        if (config.mqttsEnabled()) {
+            MqttEndpoint tlsEndpoint = new MqttEndpoint(new MqttEndpointConfig(config.bindHost(), config.mqttsPort(), maxPayload),
+                    pipeline, downlink, metrics, new RegistryAuthenticator(registry, config.secure()), Optional.of(tlsServer()));
+            registry.addRevocationListener(tlsEndpoint::revoke);
+            mqtts = tlsEndpoint.start();
+            running.push(tlsEndpoint);
+        }
         if (config.coapEnabled() || config.coapsEnabled()) {
             Optional<CoapsConfig> dtls = config.coapsEnabled()
                     ? Optional.of(new CoapsConfig(config.coapsPort(), identity().keyPair(), new DeviceDtlsCredentials(registry)))
@@ -147,6 +164,40 @@ public final class Gateway implements AutoCloseable {
             identity = GatewayIdentity.loadOrCreate(config.dataDir());
         }
         return identity;
+    }
+
+    /** The gateway's certificate authority, created on first use in {@code {dataDir}/ca/}. */
+    public synchronized GatewayCa certificateAuthority() {
+        if (ca == null) {
+            ca = GatewayCa.loadOrCreate(config.dataDir(), Clock.systemUTC());
+        }
+        return ca;
+    }
+
+    /**
+     * A client certificate from the gateway CA for the device's enrolled key (CN = device id), for MQTT
+     * over TLS. @throws IllegalArgumentException if the device is not enrolled
+     */
+    public X509Certificate deviceCertificate(String deviceId) {
+        PublicKey key = registry.device(deviceId).flatMap(DeviceKey::publicKey)
+                .orElseThrow(() -> new IllegalArgumentException("deviceId '" + deviceId + "' is not enrolled"));
+        return certificateAuthority().deviceCertificate(deviceId, key);
+    }
+
+    /** TLS 1.3/1.2 server context: the gateway key certified by its CA; client certificates optional, trusted if from the CA. */
+    private SslContext tlsServer() {
+        GatewayCa authority = certificateAuthority();
+        X509Certificate server = authority.serverCertificate(identity().publicKey(), config.tlsNames());
+        try {
+            return SslContextBuilder.forServer(identity().privateKey(), server, authority.certificate())
+                    .sslProvider(SslProvider.JDK)
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    .trustManager(authority.certificate())
+                    .clientAuth(ClientAuth.OPTIONAL)
+                    .build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new GatewayStartException("MQTT TLS", "cannot build the TLS context: " + e.getMessage(), e);
+        }
     }
 
     /** Secure mode refuses every plain CoAP uplink (no authentication without DTLS); plain mode only disabled devices. */
@@ -190,6 +241,9 @@ public final class Gateway implements AutoCloseable {
         if (mqtt != null) {
             m.put("mqtt", hostPort(mqtt));
         }
+        if (mqtts != null) {
+            m.put("mqtts", hostPort(mqtts));
+        }
         if (coap != null) {
             m.put("coap", hostPort(coap) + "/udp");
         }
@@ -218,6 +272,11 @@ public final class Gateway implements AutoCloseable {
 
     public Optional<InetSocketAddress> mqttAddress() {
         return Optional.ofNullable(mqtt);
+    }
+
+    /** The MQTT-over-TLS endpoint's address, if it runs. */
+    public Optional<InetSocketAddress> mqttsAddress() {
+        return Optional.ofNullable(mqtts);
     }
 
     public Optional<InetSocketAddress> coapAddress() {

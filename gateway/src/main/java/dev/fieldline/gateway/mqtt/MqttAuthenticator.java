@@ -25,6 +25,15 @@ public interface MqttAuthenticator {
                 .orElseGet(() -> new Refuse("bad_credentials", false));
     }
 
+    /**
+     * The decision for a connection that presented a TLS client certificate (already verified
+     * against the gateway CA by the TLS layer). The default ignores the certificate.
+     */
+    default Decision decide(String clientId, Optional<String> username, Optional<byte[]> password,
+            Optional<java.security.cert.X509Certificate> clientCertificate) {
+        return decide(clientId, username, password);
+    }
+
     /** What {@link #decide} answers. */
     sealed interface Decision permits Accept, Refuse {
     }

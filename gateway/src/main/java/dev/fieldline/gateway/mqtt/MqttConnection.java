@@ -274,7 +274,7 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         }
         MqttAuthenticator.Decision decision = endpoint.authenticator().decide(clientId,
                 Optional.ofNullable(header.hasUserName() ? payload.userName() : null),
-                Optional.ofNullable(header.hasPassword() ? payload.passwordInBytes() : null));
+                Optional.ofNullable(header.hasPassword() ? payload.passwordInBytes() : null), clientCertificate());
         if (decision instanceof MqttAuthenticator.Refuse r) {
             refuse(r.notAuthorized()
                     ? (v5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5 : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED)
@@ -688,5 +688,20 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
 
     private String describe() {
         return deviceId != null ? "device " + deviceId : String.valueOf(channel == null ? "?" : channel.remoteAddress());
+    }
+
+    /** The TLS client certificate of this connection (verified against the gateway CA), if any. */
+    private Optional<java.security.cert.X509Certificate> clientCertificate() {
+        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (tls == null) {
+            return Optional.empty();
+        }
+        try {
+            java.security.cert.Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x
+                    ? Optional.of(x) : Optional.empty();
+        } catch (javax.net.ssl.SSLPeerUnverifiedException none) {
+            return Optional.empty();
+        }
     }
 }

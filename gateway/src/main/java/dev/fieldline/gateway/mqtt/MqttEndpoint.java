@@ -26,6 +26,8 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
+import io.netty.handler.ssl.SslContext;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -54,6 +56,7 @@ public final class MqttEndpoint implements AutoCloseable, DownlinkTransport {
     private final Downlink downlink;
     private final Metrics metrics;
     private final MqttAuthenticator authenticator;
+    private final Optional<SslContext> tls;
     private final UplinkIntake intake;
     private final Clock clock = Clock.systemUTC();
     private final ConcurrentHashMap<String, MqttConnection> sessions = new ConcurrentHashMap<>();
@@ -69,6 +72,16 @@ public final class MqttEndpoint implements AutoCloseable, DownlinkTransport {
 
     public MqttEndpoint(MqttEndpointConfig config, Ingest ingest, Downlink downlink, Metrics metrics,
             MqttAuthenticator authenticator) {
+        this(config, ingest, downlink, metrics, authenticator, Optional.empty());
+    }
+
+    /**
+     * @param tls a server TLS context: every connection starts with a TLS handshake (MQTT over TLS,
+     *     {@code mqtts}); a client certificate it verified reaches the authenticator
+     */
+    public MqttEndpoint(MqttEndpointConfig config, Ingest ingest, Downlink downlink, Metrics metrics,
+            MqttAuthenticator authenticator, Optional<SslContext> tls) {
+        this.tls = Objects.requireNonNull(tls, "tls");
         this.config = Objects.requireNonNull(config, "config");
         this.ingest = Objects.requireNonNull(ingest, "ingest");
         this.downlink = Objects.requireNonNull(downlink, "downlink");
@@ -98,6 +111,7 @@ public final class MqttEndpoint implements AutoCloseable, DownlinkTransport {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        tls.ifPresent(t -> ch.pipeline().addLast("tls", t.newHandler(ch.alloc())));
                         ch.pipeline()
                                 .addLast(MqttConnection.IDLE_HANDLER, new IdleStateHandler(
                                         MqttConnection.CONNECT_TIMEOUT.toMillis(), 0, 0, TimeUnit.MILLISECONDS))
@@ -111,7 +125,8 @@ public final class MqttEndpoint implements AutoCloseable, DownlinkTransport {
             shutdownGroups();
             Throwable cause = bind.cause();
             if (cause instanceof BindException) {
-                throw new PortInUseException("MQTT", config.bindHost(), config.port(), "--mqtt-port", cause);
+                throw new PortInUseException(tls.isPresent() ? "MQTTS" : "MQTT", config.bindHost(), config.port(),
+                        tls.isPresent() ? "--mqtts-port" : "--mqtt-port", cause);
             }
             throw new GatewayStartException("MQTT endpoint", "could not listen on " + config.bindHost() + ":"
                     + config.port() + ": " + cause.getMessage(), cause);
@@ -119,7 +134,8 @@ public final class MqttEndpoint implements AutoCloseable, DownlinkTransport {
         serverChannel = bind.channel();
         downlink.register(this);
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        LOG.info("MQTT endpoint listening on {}:{} (max payload {} bytes)", bound.getHostString(), bound.getPort(),
+        LOG.info("MQTT endpoint listening on {}:{}{} (max payload {} bytes)", bound.getHostString(), bound.getPort(),
+                tls.isPresent() ? " over TLS" : "",
                 config.maxPayloadBytes());
         return bound;
     }

@@ -2,7 +2,13 @@ package dev.fieldline.gateway.mqtt;
 
 import dev.fieldline.gateway.registry.DeviceAuth;
 import dev.fieldline.gateway.registry.DeviceRegistry;
+import dev.fieldline.gateway.registry.DeviceKey;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.util.Objects;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
 import java.util.Optional;
 
 /**
@@ -29,6 +35,44 @@ public final class RegistryAuthenticator implements MqttAuthenticator {
     @Override
     public Optional<String> authenticate(String clientId, Optional<String> username, Optional<byte[]> password) {
         return decide(clientId, username, password) instanceof Accept a ? Optional.of(a.deviceId()) : Optional.empty();
+    }
+
+    /**
+     * With a TLS client certificate (issued by the gateway CA, checked by the TLS layer): its CN must
+     * be the client id ({@code certificate_mismatch}, "not authorized") and its key the device's
+     * currently enrolled key ({@code certificate_revoked} after a re-key); the device must be enabled.
+     * No password is needed then. Without a certificate: {@link #decide(String, Optional, Optional)}.
+     */
+    @Override
+    public Decision decide(String clientId, Optional<String> username, Optional<byte[]> password,
+            Optional<X509Certificate> clientCertificate) {
+        if (clientCertificate.isEmpty()) {
+            return decide(clientId, username, password);
+        }
+        X509Certificate cert = clientCertificate.get();
+        if (!clientId.equals(commonName(cert))) {
+            return new Refuse("certificate_mismatch", true);
+        }
+        Optional<DeviceKey> device = registry.device(clientId);
+        if (device.isPresent() && !device.get().enabled()) {
+            return new Refuse(DeviceAuth.DISABLED.code(), true);
+        }
+        boolean current = device.flatMap(DeviceKey::publicKey)
+                .map(k -> MessageDigest.isEqual(k.getEncoded(), cert.getPublicKey().getEncoded())).orElse(false);
+        return current ? new Accept(clientId) : new Refuse("certificate_revoked", true);
+    }
+
+    private static String commonName(X509Certificate cert) {
+        try {
+            for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    return rdn.getValue().toString();
+                }
+            }
+        } catch (InvalidNameException e) {
+            return null;
+        }
+        return null;
     }
 
     @Override

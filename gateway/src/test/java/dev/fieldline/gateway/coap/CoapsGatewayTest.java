@@ -9,14 +9,7 @@ import dev.fieldline.gateway.registry.DeviceCredentials;
 import dev.fieldline.gateway.registry.TestKeys;
 import dev.fieldline.gateway.security.GatewayIdentity;
 import dev.fieldline.protocol.DevicePsk;
-import dev.fieldline.protocol.KeyIds;
-import dev.fieldline.protocol.PayloadFormat;
-import dev.fieldline.protocol.Reading;
-import dev.fieldline.protocol.SenmlCodec;
-import dev.fieldline.protocol.Sequence;
-import dev.fieldline.protocol.Telemetry;
-import dev.fieldline.protocol.cose.CoseSign1;
-import java.time.Instant;
+import dev.fieldline.gateway.testing.SignedTelemetry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -62,19 +55,9 @@ class CoapsGatewayTest {
         }
     }
 
-    private static final java.util.concurrent.atomic.AtomicLong SEQ = new java.util.concurrent.atomic.AtomicLong();
-
-    /**
-     * Telemetry as secure mode wants it: SenML CBOR with a sequence, in a COSE_Sign1 by the device
-     * key (CoAP Content-Format 18). Signed with the key of {@code signer}, claiming {@code device}.
-     */
     static byte[] signedTelemetry(String device, KeyPair signer) {
-        byte[] pack = new SenmlCodec().encode(new Telemetry(device, Optional.of(new Sequence(1, SEQ.incrementAndGet())),
-                List.of(Reading.of("temp", "Cel", 21.5, Instant.now()))), PayloadFormat.CBOR);
-        return new CoseSign1().sign(pack, KeyIds.of(signer.getPublic()), signer.getPrivate());
+        return SignedTelemetry.of(device, signer);
     }
-
-    static final int COSE_SIGN1 = 18;
 
     private DeviceCredentials enroll(String device, KeyPair key) {
         keys.put(device, key);
@@ -97,7 +80,7 @@ class CoapsGatewayTest {
     /** The response, or null when there is none because the DTLS handshake failed or was not answered. */
     private CoapResponse post(CoapClient c, String device) throws Exception {
         try {
-            return c.post(signedTelemetry(device, keys.computeIfAbsent(device, d -> TestKeys.p256())), COSE_SIGN1);
+            return c.post(signedTelemetry(device, keys.computeIfAbsent(device, d -> TestKeys.p256())), SignedTelemetry.COSE_SIGN1);
         } catch (java.io.IOException handshakeFailed) {
             return null;
         }
