@@ -9,8 +9,11 @@ import dev.fieldline.protocol.internal.StrictReader;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -96,6 +99,28 @@ public final class MessageCodec {
         });
     }
 
+    /** Encodes an ack (gateway to device): {@code dev}, {@code bid}, {@code w} and, if any, {@code r}. */
+    public byte[] encode(Ack a, PayloadFormat format) {
+        return parsers.write(format, g -> {
+            g.writeStartObject(a, a.ranges().isEmpty() ? 3 : 4);
+            g.writeStringField("dev", a.deviceId());
+            g.writeNumberField("bid", a.bootId());
+            g.writeNumberField("w", a.watermark());
+            if (!a.ranges().isEmpty()) {
+                g.writeFieldName("r");
+                g.writeStartArray(a.ranges(), a.ranges().size());
+                for (Ack.Range r : a.ranges()) {
+                    g.writeStartArray(r, 2);
+                    g.writeNumber(r.first());
+                    g.writeNumber(r.last());
+                    g.writeEndArray();
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        });
+    }
+
     private static void header(JsonGenerator g, String dev, long bid, long seq, Instant t) throws IOException {
         g.writeStringField("dev", dev);
         g.writeNumberField("bid", bid);
@@ -175,6 +200,57 @@ public final class MessageCodec {
         return new Command(requireId(f.string("id")), name, f.attrs("args"), issued);
     }
 
+    /**
+     * Decodes an ack that arrived for {@code deviceId} (on the device). Ranges must be ascending,
+     * disjoint and above the watermark ({@code wrong_type}); more than {@link Ack#MAX_RANGES} is
+     * {@code limit_exceeded}.
+     */
+    public Ack decodeAck(String deviceId, byte[] payload, PayloadFormat format) {
+        Fields f = read(payload, format, "w", "r");
+        String dev = f.string("dev");
+        if (!dev.equals(deviceId)) {
+            throw new DecodeException(DecodeError.DEVICE_MISMATCH,
+                    "ack names device '" + Names.printable(dev) + "' but arrived for '" + deviceId + "'");
+        }
+        long bid = (Long) f.require("bid");
+        long w = (Long) f.require("w");
+        @SuppressWarnings("unchecked")
+        List<Ack.Range> ranges = (List<Ack.Range>) f.values.getOrDefault("r", List.of());
+        long above = w;
+        for (Ack.Range r : ranges) {
+            if (r.first() <= above) {
+                throw new DecodeException(DecodeError.WRONG_TYPE, "r must be ascending, disjoint and above w");
+            }
+            above = r.last();
+        }
+        return new Ack(deviceId, bid, w, ranges);
+    }
+
+    /** {@code [[first, last], ...]}: at most {@link Ack#MAX_RANGES} pairs with 1 <= first <= last. */
+    private static List<Ack.Range> ranges(StrictReader in) {
+        JsonToken t = in.next();
+        if (t != JsonToken.START_ARRAY) {
+            throw new DecodeException(DecodeError.WRONG_TYPE, "r must be an array of [first, last] pairs");
+        }
+        List<Ack.Range> out = new ArrayList<>();
+        while ((t = in.next()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.START_ARRAY) {
+                throw new DecodeException(DecodeError.WRONG_TYPE, "r[" + out.size() + "] must be a [first, last] pair");
+            }
+            if (out.size() >= Ack.MAX_RANGES) {
+                throw new DecodeException(DecodeError.LIMIT_EXCEEDED, "r has more than " + Ack.MAX_RANGES + " ranges");
+            }
+            String path = "r[" + out.size() + "]";
+            long first = in.integer(path + "[0]", 1, Long.MAX_VALUE);
+            long last = in.integer(path + "[1]", first, Long.MAX_VALUE);
+            if (in.next() != JsonToken.END_ARRAY) {
+                throw new DecodeException(DecodeError.WRONG_TYPE, path + " must have exactly two elements");
+            }
+            out.add(new Ack.Range(first, last));
+        }
+        return out;
+    }
+
     private static String requireId(String id) {
         if (id.isEmpty() || id.length() > 64) {
             throw new DecodeException(DecodeError.WRONG_TYPE, "id must be 1-64 characters");
@@ -194,6 +270,14 @@ public final class MessageCodec {
                     throw new DecodeException(DecodeError.MALFORMED, "expected a key");
                 }
                 String key = in.fieldName();
+                if (key.equals("w") && Arrays.asList(extraKeys).contains(key)) {
+                    f.values.put(key, in.integer(key, 0, Long.MAX_VALUE));
+                    continue;
+                }
+                if (key.equals("r") && Arrays.asList(extraKeys).contains(key)) {
+                    f.values.put(key, ranges(in));
+                    continue;
+                }
                 switch (key) {
                     // names and ids are checked after reading, so that a too-long one is an invalid_name
                     case "dev", "state", "type", "sev", "name", "msg", "id" ->

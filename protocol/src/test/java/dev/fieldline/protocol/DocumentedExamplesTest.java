@@ -57,7 +57,7 @@ class DocumentedExamplesTest {
     @Test
     void everyMarkedBlockIsChecked() {
         assertThat(BLOCKS.keySet()).containsExactlyInAnyOrder("telemetry-json", "telemetry-cbor", "event-json",
-                "event-cbor", "status-json", "status-cbor", "command-json", "command-cbor", "result-json", "result-cbor");
+                "event-cbor", "status-json", "status-cbor", "command-json", "command-cbor", "result-json", "result-cbor", "ack-json", "ack-cbor");
     }
 
     @Test
@@ -84,6 +84,12 @@ class DocumentedExamplesTest {
         assertVector("command-cbor", messages.encode(Samples.COMMAND, PayloadFormat.CBOR), true);
         assertVector("result-json", messages.encode(Samples.RESULT, PayloadFormat.JSON), false);
         assertVector("result-cbor", messages.encode(Samples.RESULT, PayloadFormat.CBOR), true);
+    }
+
+    @Test
+    void ackExamples() {
+        assertVector("ack-json", messages.encode(Samples.ACK, PayloadFormat.JSON), false);
+        assertVector("ack-cbor", messages.encode(Samples.ACK, PayloadFormat.CBOR), true);
     }
 
     @Test

@@ -27,6 +27,9 @@ final class Samples {
 
     static final CommandResult RESULT = new CommandResult(DEVICE, new Sequence(3, 44), T.plusSeconds(21), "c-0007", true, "");
 
+    /** Telemetry 42 not (yet) committed, the event and the result after it committed. */
+    static final Ack ACK = new Ack(DEVICE, 3, 41, List.of(new Ack.Range(43, 44)));
+
     private Samples() {
     }
 }
