@@ -150,7 +150,7 @@ public final class Gateway implements AutoCloseable {
         }
         if (config.externalBroker().isPresent()) {
             BrokerIngest broker = new BrokerIngest(new BrokerIngestConfig(config.externalBroker().get(),
-                    config.brokerClientId(), config.brokerShareGroup()), pipeline, downlink, metrics);
+                    config.brokerClientId(), config.brokerShareGroup()), pipeline, downlink, metrics, store);
             broker.start();
             running.push(broker);
         }

@@ -8,6 +8,7 @@ import dev.fieldline.gateway.ingest.IngestResult;
 import dev.fieldline.gateway.ingest.Transport;
 import dev.fieldline.gateway.ingest.Uplink;
 import dev.fieldline.gateway.metrics.Metrics;
+import dev.fieldline.gateway.store.TelemetryStore;
 import dev.fieldline.protocol.Command;
 import dev.fieldline.protocol.DecodeError;
 import dev.fieldline.protocol.MessageCodec;
@@ -47,7 +48,10 @@ import org.slf4j.LoggerFactory;
  * {@link Ingest} committed or rejected it; what was not committed is redelivered by the broker when
  * this client reconnects (persistent session, clean start off, {@link #SESSION_EXPIRY}). Messages the
  * ingest reports {@code Unavailable} are resubmitted with backoff while they stay unacknowledged.
- * Commands go out as QoS 1 PUBLISHes to {@code fl/v1/{deviceId}/cmd}. See {@code docs/transports.md}.
+ * Commands go out as QoS 1 PUBLISHes to {@code fl/v1/{deviceId}/cmd}. After commits (and duplicates)
+ * of a device's sequenced messages the gateway publishes {@code Ack} messages to
+ * {@code fl/v1/{deviceId}/ack} ({@link CommitAcks}), because the broker's PUBACK to the device does not
+ * mean the gateway has the message. See {@code docs/transports.md}.
  */
 public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerIngest.class);
@@ -71,12 +75,26 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
     private final Clock clock = Clock.systemUTC();
     /** Incremented at every (re)connection: acks for messages of an earlier connection must not be sent. */
     private final AtomicLong connection = new AtomicLong();
+    private final CommitAcks.CommitLookup commitLookup;
+    private volatile CommitAcks acks;
 
     private MqttAsyncClient client;
     private ScheduledExecutorService retries;
     private volatile boolean closed;
 
+    /** Without a store to ask for watermarks: acks carry the committed ranges only (watermark 0). */
     public BrokerIngest(BrokerIngestConfig config, Ingest ingest, Downlink downlink, Metrics metrics) {
+        this(config, ingest, downlink, metrics, CommitAcks.CommitLookup.NONE);
+    }
+
+    /** Acks carry the boot's commit watermark from {@code store} ({@link TelemetryStore#committedThrough}). */
+    public BrokerIngest(BrokerIngestConfig config, Ingest ingest, Downlink downlink, Metrics metrics, TelemetryStore store) {
+        this(config, ingest, downlink, metrics, Objects.requireNonNull(store, "store")::committedThrough);
+    }
+
+    private BrokerIngest(BrokerIngestConfig config, Ingest ingest, Downlink downlink, Metrics metrics,
+            CommitAcks.CommitLookup commitLookup) {
+        this.commitLookup = commitLookup;
         this.config = Objects.requireNonNull(config, "config");
         this.ingest = Objects.requireNonNull(ingest, "ingest");
         this.downlink = Objects.requireNonNull(downlink, "downlink");
@@ -111,6 +129,7 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
         });
         executor.setRemoveOnCancelPolicy(true);
         retries = executor;
+        acks = new CommitAcks(this::publishAck, commitLookup, metrics);
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(false);
         options.setSessionExpiryInterval(SESSION_EXPIRY.toSeconds());
@@ -154,6 +173,9 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
         if (retries != null) {
             retries.shutdownNow();
             retries = null;
+        }
+        if (acks != null) {
+            acks.close();
         }
     }
 
@@ -281,6 +303,11 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
             if (r instanceof IngestResult.Unavailable) {
                 retryLater(uplink, message, generation, backoff);
             } else {
+                if (r instanceof IngestResult.Stored stored) {
+                    stored.sequence().ifPresent(seq -> acks.committed(uplink.deviceId(), seq));
+                } else if (r instanceof IngestResult.Duplicate duplicate) {
+                    acks.committed(uplink.deviceId(), duplicate.sequence());
+                }
                 // Committed, or rejected (retrying cannot help): either way the broker may forget it.
                 ack(message, generation);
             }
@@ -308,6 +335,26 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
             c.messageArrivedComplete(message.getId(), message.getQos());
         } catch (MqttException e) {
             LOG.debug("ack of message {} failed: {}", message.getId(), e.toString());
+        }
+    }
+
+    /** Publishes an ack (CBOR, QoS 1, not retained); false if the client is not connected or refused it. */
+    private boolean publishAck(String topic, byte[] payload) {
+        MqttAsyncClient c = client;
+        if (c == null || !c.isConnected()) {
+            return false;
+        }
+        MqttMessage message = new MqttMessage(payload);
+        message.setQos(1);
+        MqttProperties props = new MqttProperties();
+        props.setContentType(PayloadFormat.CBOR.mediaType(MessageKind.ACK));
+        message.setProperties(props);
+        try {
+            c.publish(topic, message);
+            return true;
+        } catch (MqttException e) {
+            LOG.debug("ack on {} not published: {}", topic, e.toString());
+            return false;
         }
     }
 

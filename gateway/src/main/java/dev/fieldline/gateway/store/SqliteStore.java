@@ -306,6 +306,46 @@ public final class SqliteStore implements TelemetryStore {
                 List.of(deviceId, bootId, limit), rs -> new SeqRange(rs.getLong(1), rs.getLong(2)));
     }
 
+    @Override
+    public long committedThrough(String deviceId, long bootId, long from) {
+        if (from < 1) {
+            throw new IllegalArgumentException("from must be >= 1, was " + from);
+        }
+        return read("commit watermark query", c -> {
+            try (PreparedStatement boot = c.prepareStatement(
+                    "SELECT max_seq, received FROM boots WHERE device_id = ? AND boot_id = ?")) {
+                bind(boot, List.of(deviceId, bootId));
+                try (ResultSet rs = boot.executeQuery()) {
+                    if (!rs.next() || rs.getLong(1) < from) {
+                        return from - 1;
+                    }
+                    if (rs.getLong(1) == rs.getLong(2)) {
+                        return rs.getLong(1); // no gap at all: everything up to the highest is stored
+                    }
+                }
+            }
+            try (PreparedStatement first = c.prepareStatement(
+                    "SELECT 1 FROM messages WHERE device_id = ? AND boot_id = ? AND seq = ?")) {
+                bind(first, List.of(deviceId, bootId, from));
+                try (ResultSet rs = first.executeQuery()) {
+                    if (!rs.next()) {
+                        return from - 1;
+                    }
+                }
+            }
+            // the first stored seq >= from whose successor is missing ends the run (walks the primary key in order)
+            try (PreparedStatement end = c.prepareStatement("SELECT m.seq FROM messages m WHERE m.device_id = ? "
+                    + "AND m.boot_id = ? AND m.seq >= ? AND NOT EXISTS (SELECT 1 FROM messages n "
+                    + "WHERE n.device_id = m.device_id AND n.boot_id = m.boot_id AND n.seq = m.seq + 1) "
+                    + "ORDER BY m.seq LIMIT 1")) {
+                bind(end, List.of(deviceId, bootId, from));
+                try (ResultSet rs = end.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : from - 1;
+                }
+            }
+        });
+    }
+
     @FunctionalInterface
     private interface Row<T> {
         T map(ResultSet rs) throws SQLException;

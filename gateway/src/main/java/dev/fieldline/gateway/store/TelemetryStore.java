@@ -61,6 +61,15 @@ public interface TelemetryStore extends AlertSink, AutoCloseable {
     /** Gaps in the sequence numbers received from one boot, lowest first, at most {@code limit}. */
     List<SeqRange> gaps(String deviceId, long bootId, int limit);
 
+    /**
+     * The end of the run of committed sequence numbers of one boot that starts at {@code from}: the
+     * highest {@code w >= from - 1} such that every seq in {@code from..w} is stored, or
+     * {@code from - 1} when {@code from} itself is not. With {@code from = 1} it is the boot's
+     * commit watermark; a caller that knows an earlier watermark passes it plus one, so the cost is
+     * that of the messages committed since.
+     */
+    long committedThrough(String deviceId, long bootId, long from);
+
     /** True if the database answers a trivial query. */
     boolean healthy();
 

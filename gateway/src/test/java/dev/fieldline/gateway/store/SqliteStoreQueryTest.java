@@ -105,4 +105,29 @@ class SqliteStoreQueryTest {
         assertThat(store.gaps("dev-1", 7, 10)).containsExactly(new SeqRange(3, 4), new SeqRange(7, 8));
         assertThat(store.gaps("dev-1", 8, 10)).isEmpty();
     }
+
+    @Test
+    void committedThroughEndsTheRunOfStoredSequenceNumbersStartingAtFrom() {
+        for (long seq : new long[] {1, 2, 3, 5, 6, 9}) {
+            append("dev-1", 7, seq, Reading.of("t", "Cel", 1, T0));
+        }
+        for (long seq = 1; seq <= 4; seq++) {
+            append("dev-1", 8, seq, Reading.of("t", "Cel", 1, T0));
+        }
+
+        assertThat(store.committedThrough("dev-1", 7, 1)).isEqualTo(3);
+        assertThat(store.committedThrough("dev-1", 7, 3)).isEqualTo(3);
+        assertThat(store.committedThrough("dev-1", 7, 4)).as("4 is the gap").isEqualTo(3);
+        assertThat(store.committedThrough("dev-1", 7, 5)).isEqualTo(6);
+        assertThat(store.committedThrough("dev-1", 7, 9)).isEqualTo(9);
+        assertThat(store.committedThrough("dev-1", 7, 10)).isEqualTo(9);
+        assertThat(store.committedThrough("dev-1", 8, 1)).as("no gap").isEqualTo(4);
+        assertThat(store.committedThrough("dev-1", 8, 3)).isEqualTo(4);
+        assertThat(store.committedThrough("dev-1", 9, 1)).as("unknown boot").isZero();
+        assertThat(store.committedThrough("other", 7, 1)).as("unknown device").isZero();
+
+        append("dev-1", 7, 4, Reading.of("t", "Cel", 1, T0));
+        assertThat(store.committedThrough("dev-1", 7, 4)).as("the gap closed").isEqualTo(6);
+        assertThatThrownBy(() -> store.committedThrough("dev-1", 7, 0)).hasMessageContaining("from");
+    }
 }
