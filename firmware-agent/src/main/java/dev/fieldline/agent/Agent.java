@@ -27,6 +27,7 @@ import dev.fieldline.boards.BoardProfile;
 import dev.fieldline.boards.BoardProfiles;
 import dev.fieldline.boards.DeviceSpec;
 import dev.fieldline.config.ConfigException;
+import dev.fieldline.protocol.Ack;
 import dev.fieldline.protocol.Command;
 import dev.fieldline.protocol.cose.CoseSign1;
 import dev.fieldline.protocol.CommandResult;
@@ -145,7 +146,15 @@ public final class Agent implements AutoCloseable {
         if (uplink instanceof MqttUplink mqtt) {
             credentials.ifPresent(c -> mqtt.useCredentials(c.mqttPassword()));
         }
-        this.sender = new Sender(config.deviceId(), outbox, uplink, config.reconnect(), config.replayRate(), counters);
+        if (config.uplinkCommit() == AgentConfig.UplinkCommit.ACK_MESSAGE) {
+            if (uplink instanceof MqttUplink mqtt) {
+                mqtt.useAckMessages();
+            }
+            this.sender = Sender.awaitingAcks(config.deviceId(), outbox, uplink, config.reconnect(), config.replayRate(),
+                    counters, config.ackTimeout(), Sender.DEFAULT_ACK_WINDOW);
+        } else {
+            this.sender = new Sender(config.deviceId(), outbox, uplink, config.reconnect(), config.replayRate(), counters);
+        }
     }
 
     /**
@@ -251,9 +260,18 @@ public final class Agent implements AutoCloseable {
                     core.execute(() -> handle(command));
                 }
             }
+
+            @Override
+            public void ack(Ack ack) {
+                sender.acked(ack);
+            }
         });
         log.info("agent {} started: boot {}, board {} ({}), uplink {}, sampling every {}", config.deviceId(), bootId,
                 profile.name(), profile.platform(), uplink.describe(), sampler.interval());
+        log.info("agent {}: uplink-commit {}", config.deviceId(),
+                config.uplinkCommit() == AgentConfig.UplinkCommit.ACK_MESSAGE
+                        ? "ack-message (journal entries leave on the gateway's ack; resent after " + config.ackTimeout() + ")"
+                        : "transport (journal entries leave on the transport's acknowledgement)");
     }
 
     /** The sequence the next journaled message gets; consumed by {@link #journal} only if the journal takes it. */
@@ -323,6 +341,9 @@ public final class Agent implements AutoCloseable {
         ctr.put("replayed", s.replayed());
         ctr.put("reconnects", s.reconnects());
         ctr.put("commands", s.commands());
+        ctr.put("acks_received", s.acksReceived());
+        ctr.put("resent", s.resent());
+        ctr.put("ack_timeouts", s.ackTimeouts());
         Runtime rt = Runtime.getRuntime();
         return new Status(config.deviceId(), bootId, clock.instant(), state, uptime(),
                 rt.totalMemory() - rt.freeMemory(), s.samples(), ctr);
@@ -363,7 +384,8 @@ public final class Agent implements AutoCloseable {
                 counters.failed.get(), counters.rejected.get(), o.dropped(), o.droppedOldest(), o.droppedNewest(),
                 o.entries(), o.bytes(), o.writeFailures(), o.corruptRecords(), counters.samplesSkipped.get(),
                 counters.replayed.get(), u == null ? 0 : u.reconnects(), counters.commands.get(),
-                u != null && u.isConnected());
+                u != null && u.isConnected(), counters.acksReceived.get(), counters.resent.get(),
+                counters.ackTimeouts.get());
     }
 
     public String deviceId() {

@@ -34,6 +34,8 @@ import java.util.Set;
  * reconnect: {initial: 500ms, max: 30s, jitter: 0.2}
  * sim: {seed: 7, base-temperature: 22.5, noise: 0.1}
  * journal: {max-size: 64MiB, overflow: drop-oldest, fsync: batch, replay-rate: 200}
+ * uplink-commit: transport          # ack-message behind an external MQTT broker
+ * ack-timeout: 30s
  * </pre>
  *
  * @param deviceId the device identifier (also the MQTT client id)
@@ -50,6 +52,10 @@ import java.util.Set;
  * @param coapAckTimeout CoAP initial ACK timeout
  * @param coapMaxRetransmit CoAP retransmissions before an exchange times out
  * @param sim parameters of the simulated board
+ * @param security signing and enrollment
+ * @param uplinkCommit what makes the agent forget a sent message: the transport's acknowledgement
+ *     (our gateway's PUBACK, the CoAP response) or, behind an external MQTT broker, the gateway's ack message
+ * @param ackTimeout under {@code ack-message}: how long a sent message may wait for its ack before it is sent again
  */
 public record AgentConfig(
         String deviceId,
@@ -66,7 +72,36 @@ public record AgentConfig(
         Duration coapAckTimeout,
         int coapMaxRetransmit,
         SimParameters sim,
-        SecurityConfig security) {
+        SecurityConfig security,
+        UplinkCommit uplinkCommit,
+        Duration ackTimeout) {
+
+    /** When a sent message counts as committed and leaves the journal. */
+    public enum UplinkCommit {
+        /** The transport's acknowledgement: the gateway's own MQTT endpoint PUBACKs, and CoAP answers, after the commit. */
+        TRANSPORT("transport"),
+        /** An ack message from the gateway on {@code fl/v1/{id}/ack}: for an external MQTT broker in between. */
+        ACK_MESSAGE("ack-message");
+
+        private final String configName;
+
+        UplinkCommit(String configName) {
+            this.configName = configName;
+        }
+
+        public String configName() {
+            return configName;
+        }
+
+        public static UplinkCommit parse(String s) {
+            for (UplinkCommit c : values()) {
+                if (c.configName.equals(s)) {
+                    return c;
+                }
+            }
+            throw new IllegalArgumentException("expected transport or ack-message, got '" + s + "'");
+        }
+    }
 
     public static final String DEFAULT_BOARD = "sim";
     public static final String DEFAULT_DATA_DIR = "./fieldline-agent-data/{deviceId}";
@@ -78,6 +113,7 @@ public record AgentConfig(
     public static final int DEFAULT_MAX_IN_FLIGHT = 16;
     public static final Duration DEFAULT_COAP_ACK_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_COAP_MAX_RETRANSMIT = 4;
+    public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(30);
     /** Uplink URI schemes and what they select. */
     public static final List<String> UPLINK_SCHEMES = List.of("tcp (MQTT)", "coap (CoAP)");
 
@@ -100,6 +136,8 @@ public record AgentConfig(
             new ConfigKey("journal.fsync-batch", "integer", Integer.toString(J.fsyncBatch()), "records", "batch: records between syncs (also synced before each send)"),
             new ConfigKey("journal.fsync-interval", "duration", ConfigNode.text(J.fsyncInterval()), "s", "interval: time between background syncs"),
             new ConfigKey("journal.replay-rate", "integer", Integer.toString(DEFAULT_REPLAY_RATE), "messages/s", "pace of the backlog sent after a (re)connect; fresh messages queue behind it"),
+            new ConfigKey("uplink-commit", "enum", UplinkCommit.TRANSPORT.configName(), "", "what makes a sent message committed: transport (our gateway's PUBACK or CoAP response) or ack-message (the gateway's ack on fl/v1/{id}/ack; use it when an external MQTT broker is between agent and gateway)"),
+            new ConfigKey("ack-timeout", "duration", ConfigNode.text(DEFAULT_ACK_TIMEOUT), "s", "ack-message: a sent message not acked within this is sent again, 100ms..1h"),
             new ConfigKey("max-in-flight", "integer", Integer.toString(DEFAULT_MAX_IN_FLIGHT), "messages", "unacknowledged MQTT publishes at once (also capped by the broker's Receive Maximum)"),
             new ConfigKey("reconnect.initial", "duration", ConfigNode.text(R.initial()), "s", "delay before the first reconnection attempt"),
             new ConfigKey("reconnect.max", "duration", ConfigNode.text(R.max()), "s", "longest delay between reconnection attempts (doubling from initial)"),
@@ -148,6 +186,13 @@ public record AgentConfig(
         }
         requireNonNull(sim, "sim");
         requireNonNull(security, "security");
+        requireNonNull(uplinkCommit, "uplinkCommit");
+        if (uplinkCommit == UplinkCommit.ACK_MESSAGE && !uplink.getScheme().equals("tcp")) {
+            throw new IllegalArgumentException("uplink-commit ack-message needs an MQTT uplink (tcp://), was " + uplink);
+        }
+        if (ackTimeout == null || ackTimeout.compareTo(Duration.ofMillis(100)) < 0 || ackTimeout.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("ackTimeout must be between 100ms and 1h, was " + ackTimeout);
+        }
         if (security.sign() && payloadFormat != PayloadFormat.CBOR) {
             throw new IllegalArgumentException("security.sign needs payload-format cbor (COSE signs CBOR)");
         }
@@ -224,6 +269,8 @@ public record AgentConfig(
         b.coapMaxRetransmit = coapMaxRetransmit;
         b.sim = sim;
         b.security = security;
+        b.uplinkCommit = uplinkCommit;
+        b.ackTimeout = ackTimeout;
         return b;
     }
 
@@ -255,7 +302,8 @@ public record AgentConfig(
     /** Builds a configuration from a parsed YAML document. */
     public static AgentConfig fromYaml(ConfigNode root) {
         root.allowOnly(Set.of("device-id", "board", "data-dir", "uplink", "payload-format", "sampling-interval",
-                "heartbeat-interval", "journal", "max-in-flight", "reconnect", "coap", "sim", "security"));
+                "heartbeat-interval", "journal", "max-in-flight", "reconnect", "coap", "sim", "security", "uplink-commit",
+                "ack-timeout"));
         Builder b = new Builder(root.require("device-id").parse(id -> DeviceIds.require(id, "device-id")));
         root.get("board").ifPresent(n -> b.board(n.asString()));
         root.get("data-dir").ifPresent(n -> b.dataDir(n.parse(Path::of)));
@@ -290,6 +338,8 @@ public record AgentConfig(
             b.journal(j);
             b.replayRate(n.integer("replay-rate", DEFAULT_REPLAY_RATE, 1, 1_000_000));
         });
+        root.get("uplink-commit").ifPresent(n -> b.uplinkCommit(n.parse(UplinkCommit::parse)));
+        b.ackTimeout(root.duration("ack-timeout", DEFAULT_ACK_TIMEOUT, Duration.ofMillis(100), Duration.ofHours(1)));
         b.maxInFlight(root.integer("max-in-flight", DEFAULT_MAX_IN_FLIGHT, 1, 65_535));
         root.get("reconnect").ifPresent(n -> {
             n.allowOnly(Set.of("initial", "max", "jitter"));
@@ -354,6 +404,8 @@ public record AgentConfig(
         private int coapMaxRetransmit = DEFAULT_COAP_MAX_RETRANSMIT;
         private SimParameters sim = SimParameters.DEFAULTS;
         private SecurityConfig security = SecurityConfig.NONE;
+        private UplinkCommit uplinkCommit = UplinkCommit.TRANSPORT;
+        private Duration ackTimeout = DEFAULT_ACK_TIMEOUT;
 
         private Builder(String deviceId) {
             this.deviceId = DeviceIds.require(deviceId, "deviceId");
@@ -436,12 +488,23 @@ public record AgentConfig(
             return this;
         }
 
+        /** transport (default) or ack-message (an external MQTT broker between agent and gateway). */
+        public Builder uplinkCommit(UplinkCommit v) {
+            uplinkCommit = v;
+            return this;
+        }
+
+        public Builder ackTimeout(Duration v) {
+            ackTimeout = v;
+            return this;
+        }
+
         public AgentConfig build() {
             Path dir = dataDir != null ? dataDir : Path.of(DEFAULT_DATA_DIR);
             dir = Path.of(dir.toString().replace("{deviceId}", deviceId));
             return new AgentConfig(deviceId, board, dir, uplink, payloadFormat, Optional.ofNullable(samplingInterval),
                     heartbeatInterval, journal, replayRate, maxInFlight, reconnect, coapAckTimeout, coapMaxRetransmit, sim,
-                    security);
+                    security, uplinkCommit, ackTimeout);
         }
     }
 }

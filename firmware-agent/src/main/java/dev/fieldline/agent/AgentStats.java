@@ -20,6 +20,9 @@ package dev.fieldline.agent;
  * @param reconnects successful connections after the first
  * @param commands downlink commands handled (successful or not; repeats not counted)
  * @param connected whether the uplink is connected now
+ * @param acksReceived ack messages received from the gateway (uplink-commit: ack-message)
+ * @param resent messages sent again after having been sent once (failure, reconnect, ack timeout)
+ * @param ackTimeouts times the oldest unacked message waited longer than the ack timeout
  */
 public record AgentStats(
         long samples,
@@ -38,5 +41,8 @@ public record AgentStats(
         long replayed,
         long reconnects,
         long commands,
-        boolean connected) {
+        boolean connected,
+        long acksReceived,
+        long resent,
+        long ackTimeouts) {
 }

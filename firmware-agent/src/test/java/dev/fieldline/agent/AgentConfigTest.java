@@ -149,6 +149,24 @@ class AgentConfigTest {
     }
 
     @Test
+    void uplinkCommitDefaultsToTransportAndAckMessageNeedsMqtt() throws Exception {
+        AgentConfig plain = AgentConfig.load(write("device-id: d\nuplink: tcp://gw:1883\n"));
+        assertThat(plain.uplinkCommit()).isEqualTo(AgentConfig.UplinkCommit.TRANSPORT);
+        assertThat(plain.ackTimeout()).isEqualTo(Duration.ofSeconds(30));
+        AgentConfig acks = AgentConfig.load(write("device-id: d\nuplink: tcp://broker:1883\nuplink-commit: ack-message\n"
+                + "ack-timeout: 5s\n"));
+        assertThat(acks.uplinkCommit()).isEqualTo(AgentConfig.UplinkCommit.ACK_MESSAGE);
+        assertThat(acks.ackTimeout()).isEqualTo(Duration.ofSeconds(5));
+        Path coap = write("device-id: d\nuplink: coap://gw:5683\nuplink-commit: ack-message\n");
+        assertThatThrownBy(() -> AgentConfig.load(coap)).hasMessageContaining("ack-message needs an MQTT uplink");
+        Path bad = write("device-id: d\nuplink: tcp://gw:1883\nuplink-commit: broker\n");
+        assertThatThrownBy(() -> AgentConfig.load(bad)).hasMessageContaining("uplink-commit")
+                .hasMessageContaining("transport or ack-message");
+        Path tiny = write("device-id: d\nuplink: tcp://gw:1883\nack-timeout: 1ms\n");
+        assertThatThrownBy(() -> AgentConfig.load(tiny)).hasMessageContaining("ack-timeout");
+    }
+
+    @Test
     void describesEveryKeyItReads() {
         String d = AgentConfig.describe();
         assertThat(d).startsWith("key");
@@ -156,7 +174,7 @@ class AgentConfigTest {
             assertThat(d).contains(k.name()).contains(k.description());
         }
         assertThat(d).contains("reconnect.initial").contains("500ms").contains("sim.noise").contains("Cel");
-        assertThat(AgentConfig.KEYS).hasSize(31);
+        assertThat(AgentConfig.KEYS).hasSize(33);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.fieldline.agent.uplink;
 
 import dev.fieldline.agent.internal.NamedThreads;
 import dev.fieldline.agent.uplink.UplinkException.Failure;
+import dev.fieldline.protocol.Ack;
 import dev.fieldline.protocol.Command;
 import dev.fieldline.protocol.DecodeException;
 import dev.fieldline.protocol.MessageCodec;
@@ -53,6 +54,7 @@ public final class MqttUplink implements Uplink {
     private final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
 
     private volatile boolean connected;
+    private volatile boolean ackMessages;
     private volatile boolean closed;
     private volatile int serverReceiveMaximum = 65_535;
     private volatile UplinkListener listener;
@@ -71,6 +73,14 @@ public final class MqttUplink implements Uplink {
      */
     public void useCredentials(byte[] devicePassword) {
         this.password = devicePassword.clone();
+    }
+
+    /**
+     * Also subscribes {@code fl/v1/{id}/ack} at every connect and hands the gateway's ack messages to
+     * {@link UplinkListener#ack} (uplink-commit: ack-message). Call before {@link #start}.
+     */
+    public void useAckMessages() {
+        this.ackMessages = true;
     }
 
     public MqttUplink(URI server, String deviceId, PayloadFormat format, ReconnectPolicy policy, int maxInFlight,
@@ -152,13 +162,23 @@ public final class MqttUplink implements Uplink {
 
     private void subscribe(CompletableFuture<Void> done) {
         try {
-            client.subscribe(new MqttSubscription[] {new MqttSubscription(Topics.topic(deviceId, MessageKind.COMMAND), 1)}, null,
+            // one SUBSCRIBE with an action listener for the SUBACK; messages arrive through the client-wide
+            // callback (Paho 1.2.5's per-subscription message listeners fail against our endpoint)
+            MqttSubscription cmd = new MqttSubscription(Topics.topic(deviceId, MessageKind.COMMAND), 1);
+            MqttSubscription[] subscriptions = ackMessages
+                    ? new MqttSubscription[] {cmd, new MqttSubscription(Topics.topic(deviceId, MessageKind.ACK), 1)}
+                    : new MqttSubscription[] {cmd};
+            client.subscribe(subscriptions, null,
                     new MqttActionListener() {
                         @Override
                         public void onSuccess(IMqttToken token) {
                             int[] codes = token.getReasonCodes();
                             if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
                                 log.warn("mqtt {}: broker refused the command subscription (reason {})", deviceId, codes[0]);
+                            }
+                            if (codes != null && codes.length > 1 && codes[1] >= 0x80) {
+                                log.warn("mqtt {}: broker refused the ack subscription (reason {}); messages will be "
+                                        + "resent after each ack timeout", deviceId, codes[1]);
                             }
                             connected = true;
                             log.info("agent {} connected to {} (receive maximum {})", deviceId, server, serverReceiveMaximum);
@@ -314,6 +334,10 @@ public final class MqttUplink implements Uplink {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
+            if (ackMessages && topic.equals(Topics.topic(deviceId, MessageKind.ACK))) {
+                ackArrived(message.getPayload());
+                return;
+            }
             if (!topic.equals(Topics.topic(deviceId, MessageKind.COMMAND))) {
                 return;
             }
@@ -329,6 +353,17 @@ public final class MqttUplink implements Uplink {
                 return;
             }
             listener.command(c);
+        }
+
+        private void ackArrived(byte[] payload) {
+            Ack ack;
+            try {
+                ack = codec.decodeAck(deviceId, payload, PayloadFormat.sniff(payload).orElse(PayloadFormat.CBOR));
+            } catch (DecodeException e) {
+                log.warn("agent {}: ignoring undecodable ack: {}", deviceId, e.getMessage());
+                return;
+            }
+            listener.ack(ack);
         }
 
         @Override

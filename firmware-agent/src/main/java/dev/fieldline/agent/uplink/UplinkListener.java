@@ -1,5 +1,6 @@
 package dev.fieldline.agent.uplink;
 
+import dev.fieldline.protocol.Ack;
 import dev.fieldline.protocol.Command;
 
 /** Callbacks from an {@link Uplink}; called on transport threads, so hand work off quickly. */
@@ -11,4 +12,8 @@ public interface UplinkListener {
 
     /** A downlink command arrived (already decoded). */
     void command(Command command);
+
+    /** The gateway says which messages it has committed (only uplinks that receive ack messages call it). */
+    default void ack(Ack ack) {
+    }
 }
