@@ -37,6 +37,22 @@ final class StoreProbe {
         }
     }
 
+    /** The highest sequence number stored for one boot of a device (0 if none). */
+    long maxSeq(String deviceId, long bootId) {
+        try (Connection c = DriverManager.getConnection(url);
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT COALESCE(MAX(max_seq), 0) FROM boots WHERE device_id = ? AND boot_id = ?")) {
+            s.setString(1, deviceId);
+            s.setLong(2, bootId);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read " + url, e);
+        }
+    }
+
     /** Sequence numbers missing in a boot: max_seq minus messages received. */
     long missing(String deviceId) {
         try (Connection c = DriverManager.getConnection(url);

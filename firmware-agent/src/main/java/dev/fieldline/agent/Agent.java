@@ -376,6 +376,31 @@ public final class Agent implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
+    /**
+     * Takes {@code samples} samples back to back, on the sampling thread, as fast as the board and
+     * the journal allow (a load test, or catching up after a pause); regular sampling carries on
+     * afterwards. The returned future completes with the number actually journaled (samples skipped
+     * because the journal was full under {@code stop-sampling}, or refused by it, are not counted).
+     */
+    public CompletableFuture<Long> burst(int samples) {
+        if (samples < 0) {
+            throw new IllegalArgumentException("samples must be >= 0, was " + samples);
+        }
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        core.execute(() -> {
+            long before = seq.get();
+            try {
+                for (int i = 0; i < samples && !closed; i++) {
+                    sampleOnce();
+                }
+                done.complete(seq.get() - before);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
     public AgentStats stats() {
         // the uplink is null only while the constructor builds the last will
         Uplink u = uplink;

@@ -64,6 +64,10 @@ final class AgentCommand implements Callable<Integer> {
             description = "File holding the one-time enrollment token (or set FIELDLINE_ENROLL_TOKEN); kept off the command line, where other users could read it.")
     Path enrollTokenFile;
 
+    @Option(names = "--burst", paramLabel = "N",
+            description = "At start, take N samples back to back (a load test: they are journaled at once and sent as fast as the gateway commits), then sample normally.")
+    int burst;
+
     @Option(names = "--describe-config", description = "Print the configuration keys with types, defaults and units, and exit.")
     boolean describeConfig;
 
@@ -80,6 +84,10 @@ final class AgentCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "fl-agent-shutdown"));
         System.out.printf("Fieldline agent %s (boot %d) on board %s, sending to %s%n",
                 agent.deviceId(), agent.bootId(), agent.profile().name(), agent.config().uplink());
+        if (burst > 0) {
+            long journaled = agent.burst(burst).join();
+            System.out.println("burst: " + journaled + " samples journaled");
+        }
         Thread.currentThread().join();
         return 0;
     }
