@@ -133,7 +133,12 @@ class SecureGatewayTest {
         assertThat(call("POST", "/api/v1/devices/dev-1/commands", Optional.of(viewer), "{\"name\":\"led\"}").status())
                 .isEqualTo(403);
 
-        assertThat(call("POST", "/api/v1/data", Optional.of(operator), SENML).status()).isEqualTo(201);
+        // the operator may post data, but in secure mode telemetry must be signed by the device key
+        Reply unsigned = call("POST", "/api/v1/data", Optional.of(operator), SENML);
+        assertThat(unsigned.status()).isEqualTo(400);
+        assertThat(unsigned.json().get("error").asText()).isEqualTo("unsigned");
+        assertThat(call("POST", "/api/v1/status", Optional.of(operator), "{\"device\":\"dev-1\",\"state\":\"online\"}").status())
+                .isBetween(200, 299);
         assertThat(call("POST", "/api/v1/devices/dev-1/commands", Optional.of(operator), "{\"name\":\"led\"}").status())
                 .isEqualTo(202);
         for (String path : List.of("/api/v1/enrollment-tokens", "/api/v1/devices/dev-1/disable", "/api/v1/devices/dev-1/enable",
