@@ -10,6 +10,7 @@ import dev.fieldline.gateway.coap.DeviceDtlsCredentials;
 import dev.fieldline.gateway.registry.DeviceKey;
 import dev.fieldline.gateway.security.GatewayCa;
 import dev.fieldline.gateway.security.GatewayIdentity;
+import dev.fieldline.gateway.security.Pem;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -18,6 +19,7 @@ import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import dev.fieldline.gateway.downlink.DefaultDownlink;
 import dev.fieldline.gateway.http.HttpApi;
+import dev.fieldline.gateway.http.EnrollmentTrust;
 import dev.fieldline.gateway.http.HttpApiConfig;
 import dev.fieldline.gateway.ingest.Ingest;
 import dev.fieldline.gateway.ingest.IngestPipeline;
@@ -117,7 +119,7 @@ public final class Gateway implements AutoCloseable {
 
         if (config.httpEnabled()) {
             HttpApi api = new HttpApi(new HttpApiConfig(config.bindHost(), config.httpPort(), config.limits()), pipeline,
-                    downlink, store, metrics, this::listeners, clock, registry, config.secure());
+                    downlink, store, metrics, this::listeners, clock, registry, config.secure(), Optional.of(enrollmentTrust()));
             http = api.start();
             running.push(api);
         }
@@ -149,8 +151,12 @@ public final class Gateway implements AutoCloseable {
             running.push(server);
         }
         if (config.externalBroker().isPresent()) {
-            BrokerIngest broker = new BrokerIngest(new BrokerIngestConfig(config.externalBroker().get(),
-                    config.brokerClientId(), config.brokerShareGroup()), pipeline, downlink, metrics, store);
+            BrokerIngestConfig brokerConfig = new BrokerIngestConfig(config.externalBroker().get(), config.brokerClientId(),
+                    config.brokerShareGroup());
+            if ("ssl".equals(config.externalBroker().get().getScheme())) {
+                brokerConfig = brokerConfig.withTls(brokerTls());
+            }
+            BrokerIngest broker = new BrokerIngest(brokerConfig, pipeline, downlink, metrics, store);
             broker.start();
             running.push(broker);
         }
@@ -158,8 +164,28 @@ public final class Gateway implements AutoCloseable {
         announceSecurityMode();
     }
 
+    /** What an enrolling device receives to use coaps and mqtts: its certificate, the CA, the DTLS key. */
+    private EnrollmentTrust enrollmentTrust() {
+        return new EnrollmentTrust() {
+            @Override
+            public String deviceCertificatePem(String deviceId) {
+                return Pem.certificate(deviceCertificate(deviceId));
+            }
+
+            @Override
+            public String caCertificatePem() {
+                return Pem.certificate(certificateAuthority().certificate());
+            }
+
+            @Override
+            public byte[] dtlsServerPublicKey() {
+                return identity().publicKey().getEncoded();
+            }
+        };
+    }
+
     /** The gateway's own key pair, created on first use in {@code {dataDir}/gateway-identity/}. */
-    private GatewayIdentity identity() {
+    private synchronized GatewayIdentity identity() {
         if (identity == null) {
             identity = GatewayIdentity.loadOrCreate(config.dataDir());
         }
@@ -198,6 +224,18 @@ public final class Gateway implements AutoCloseable {
         } catch (javax.net.ssl.SSLException e) {
             throw new GatewayStartException("MQTT TLS", "cannot build the TLS context: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * TLS to an {@code ssl://} external broker: the gateway key with a client certificate from its CA
+     * (CN {@link GatewayCa#BROKER_GATEWAY_USER}, issued at every start), trusting the gateway CA (a
+     * broker configured by {@code fieldline gateway mosquitto-config}) and the JDK's CAs.
+     */
+    private javax.net.ssl.SSLSocketFactory brokerTls() {
+        GatewayCa authority = certificateAuthority();
+        X509Certificate cert = authority.brokerClientCertificate(identity().publicKey());
+        return dev.fieldline.gateway.security.ClientTls.socketFactory(identity().privateKey(),
+                java.util.List.of(cert, authority.certificate()), authority.certificate(), true);
     }
 
     /** Secure mode refuses every plain CoAP uplink (no authentication without DTLS); plain mode only disabled devices. */

@@ -76,6 +76,7 @@ public final class HttpApi implements AutoCloseable {
     private final StatusRequests statusRequests;
     private final Instant started;
     private final ApiAccess access;
+    private final Optional<EnrollmentTrust> trust;
     private Javalin app;
     private InetSocketAddress address;
 
@@ -84,7 +85,7 @@ public final class HttpApi implements AutoCloseable {
      */
     public HttpApi(HttpApiConfig config, Ingest ingest, DefaultDownlink downlink, TelemetryStore store, Metrics metrics,
             Supplier<Map<String, String>> listeners, Clock clock) {
-        this(config, ingest, downlink, store, metrics, listeners, clock, ApiAccess.open(metrics, clock));
+        this(config, ingest, downlink, store, metrics, listeners, clock, ApiAccess.open(metrics, clock), Optional.empty());
     }
 
     /**
@@ -95,13 +96,27 @@ public final class HttpApi implements AutoCloseable {
      */
     public HttpApi(HttpApiConfig config, Ingest ingest, DefaultDownlink downlink, TelemetryStore store, Metrics metrics,
             Supplier<Map<String, String>> listeners, Clock clock, DeviceRegistry registry, boolean secure) {
+        this(config, ingest, downlink, store, metrics, listeners, clock, registry, secure, Optional.empty());
+    }
+
+    /**
+     * As above; the enrollment answer also carries {@code trust}'s certificates and DTLS key
+     * ({@code certificate}, {@code caCertificate}, {@code gatewayPublicKey}).
+     */
+    public HttpApi(HttpApiConfig config, Ingest ingest, DefaultDownlink downlink, TelemetryStore store, Metrics metrics,
+            Supplier<Map<String, String>> listeners, Clock clock, DeviceRegistry registry, boolean secure,
+            Optional<EnrollmentTrust> trust) {
         this(config, ingest, downlink, store, metrics, listeners, clock, new ApiAccess(Optional.of(registry), secure, metrics,
-                RateLimiter.DEFAULT, RateLimiter.DEFAULT, clock));
+                RateLimiter.DEFAULT, RateLimiter.DEFAULT, clock), trust);
     }
 
     private HttpApi(HttpApiConfig config, Ingest ingest, DefaultDownlink downlink, TelemetryStore store, Metrics metrics,
-            Supplier<Map<String, String>> listeners, Clock clock, ApiAccess access) {
+            Supplier<Map<String, String>> listeners, Clock clock, ApiAccess access, Optional<EnrollmentTrust> trust) {
+        if (trust == null) {
+            throw new IllegalArgumentException("trust must not be null (use Optional.empty())");
+        }
         this.access = access;
+        this.trust = trust;
         this.config = config;
         this.ingest = ingest;
         this.downlink = downlink;
@@ -165,7 +180,7 @@ public final class HttpApi implements AutoCloseable {
         c.routes.get("/health", this::getHealth);
         c.routes.get("/metrics", access.guard(Role.VIEWER, ctx -> ctx.status(200)
                 .contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.prometheus())));
-        access.registry().ifPresent(r -> new RegistryRoutes(r, access, this::body).register(c));
+        access.registry().ifPresent(r -> new RegistryRoutes(r, access, this::body, trust).register(c));
 
         c.routes.exception(RegistryException.class, (e, ctx) -> error(ctx, RegistryRoutes.status(e), e.code(), e.getMessage()));
         c.routes.exception(ApiError.class, (e, ctx) -> {

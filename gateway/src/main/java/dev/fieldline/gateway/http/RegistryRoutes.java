@@ -31,11 +31,13 @@ final class RegistryRoutes {
     private final DeviceRegistry registry;
     private final ApiAccess access;
     private final Function<Context, byte[]> body;
+    private final Optional<EnrollmentTrust> trust;
 
-    RegistryRoutes(DeviceRegistry registry, ApiAccess access, Function<Context, byte[]> body) {
+    RegistryRoutes(DeviceRegistry registry, ApiAccess access, Function<Context, byte[]> body, Optional<EnrollmentTrust> trust) {
         this.registry = registry;
         this.access = access;
         this.body = body;
+        this.trust = trust;
     }
 
     void register(JavalinConfig c) {
@@ -98,6 +100,11 @@ final class RegistryRoutes {
         m.put("device", c.deviceId());
         m.put("kid", c.kid());
         m.put("token", c.token());
+        trust.ifPresent(t -> {
+            m.put("certificate", t.deviceCertificatePem(c.deviceId()));
+            m.put("caCertificate", t.caCertificatePem());
+            m.put("gatewayPublicKey", Base64.getEncoder().encodeToString(t.dtlsServerPublicKey()));
+        });
         HttpApi.json(ctx, 201, m);
     }
 
