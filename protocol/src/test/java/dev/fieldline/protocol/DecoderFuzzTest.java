@@ -74,6 +74,8 @@ class DecoderFuzzTest {
                 r -> assertThat(messages.decodeCommandResult(Samples.DEVICE, messages.encode(r, f), f)).isEqualTo(r));
         decode(() -> messages.decodeCommand(input, f))
                 .ifPresent(c -> assertThat(messages.decodeCommand(messages.encode(c, f), f)).isEqualTo(c));
+        decode(() -> messages.decodeAck(Samples.DEVICE, input, f))
+                .ifPresent(k -> assertThat(messages.decodeAck(Samples.DEVICE, messages.encode(k, f), f)).isEqualTo(k));
     }
 
     @FuzzTest
