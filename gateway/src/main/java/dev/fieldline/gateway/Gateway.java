@@ -151,8 +151,12 @@ public final class Gateway implements AutoCloseable {
             running.push(server);
         }
         if (config.externalBroker().isPresent()) {
-            BrokerIngest broker = new BrokerIngest(new BrokerIngestConfig(config.externalBroker().get(),
-                    config.brokerClientId(), config.brokerShareGroup()), pipeline, downlink, metrics, store);
+            BrokerIngestConfig brokerConfig = new BrokerIngestConfig(config.externalBroker().get(), config.brokerClientId(),
+                    config.brokerShareGroup());
+            if ("ssl".equals(config.externalBroker().get().getScheme())) {
+                brokerConfig = brokerConfig.withTls(brokerTls());
+            }
+            BrokerIngest broker = new BrokerIngest(brokerConfig, pipeline, downlink, metrics, store);
             broker.start();
             running.push(broker);
         }
@@ -220,6 +224,18 @@ public final class Gateway implements AutoCloseable {
         } catch (javax.net.ssl.SSLException e) {
             throw new GatewayStartException("MQTT TLS", "cannot build the TLS context: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * TLS to an {@code ssl://} external broker: the gateway key with a client certificate from its CA
+     * (CN {@link GatewayCa#BROKER_GATEWAY_USER}, issued at every start), trusting the gateway CA (a
+     * broker configured by {@code fieldline gateway mosquitto-config}) and the JDK's CAs.
+     */
+    private javax.net.ssl.SSLSocketFactory brokerTls() {
+        GatewayCa authority = certificateAuthority();
+        X509Certificate cert = authority.brokerClientCertificate(identity().publicKey());
+        return dev.fieldline.gateway.security.ClientTls.socketFactory(identity().privateKey(),
+                java.util.List.of(cert, authority.certificate()), authority.certificate(), true);
     }
 
     /** Secure mode refuses every plain CoAP uplink (no authentication without DTLS); plain mode only disabled devices. */

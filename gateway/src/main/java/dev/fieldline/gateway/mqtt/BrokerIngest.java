@@ -141,6 +141,7 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
         if (config.brokerUrl().getScheme().equals("tcp")) {
             options.setSocketFactory(new NoDelaySocketFactory());
         }
+        config.tls().ifPresent(options::setSocketFactory);
         try {
             client = new MqttAsyncClient(config.brokerUrl().toString(), config.clientId(), new MemoryPersistence());
             client.setManualAcks(true);

@@ -3,6 +3,8 @@ package dev.fieldline.gateway.mqtt;
 import dev.fieldline.protocol.DeviceIds;
 import java.net.URI;
 import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Configuration of the external-broker mode.
@@ -14,8 +16,14 @@ import java.util.Objects;
  * @param shareGroup name of the MQTT 5 shared-subscription group all gateway instances join
  *     ({@code $share/{shareGroup}/...}); blank subscribes without sharing (a single gateway, or a
  *     broker without shared subscriptions)
+ * @param tls for an {@code ssl://} broker: the socket factory presenting the gateway's client
+ *     certificate; empty = the JDK's defaults (no client certificate)
  */
-public record BrokerIngestConfig(URI brokerUrl, String clientId, String shareGroup) {
+public record BrokerIngestConfig(URI brokerUrl, String clientId, String shareGroup, Optional<SSLSocketFactory> tls) {
+
+    public BrokerIngestConfig(URI brokerUrl, String clientId, String shareGroup) {
+        this(brokerUrl, clientId, shareGroup, Optional.empty());
+    }
 
     public BrokerIngestConfig {
         Objects.requireNonNull(brokerUrl, "brokerUrl");
@@ -32,6 +40,15 @@ public record BrokerIngestConfig(URI brokerUrl, String clientId, String shareGro
             throw new IllegalArgumentException("shareGroup '" + shareGroup
                     + "' must be 1-64 of A-Z a-z 0-9 . _ - (no '/', '+' or '#'), or blank for no sharing");
         }
+        Objects.requireNonNull(tls, "tls");
+        if (tls.isPresent() && !(scheme.equals("ssl") || scheme.equals("wss"))) {
+            throw new IllegalArgumentException("tls needs an ssl:// or wss:// brokerUrl, was " + brokerUrl);
+        }
+    }
+
+    /** The same with a TLS socket factory (client certificate) for an {@code ssl://} broker. */
+    public BrokerIngestConfig withTls(SSLSocketFactory factory) {
+        return new BrokerIngestConfig(brokerUrl, clientId, shareGroup, Optional.of(Objects.requireNonNull(factory, "factory")));
     }
 
     /** True when the gateway subscribes through a shared subscription. */
