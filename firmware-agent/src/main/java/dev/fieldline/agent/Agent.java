@@ -16,6 +16,7 @@ import dev.fieldline.agent.internal.Counters;
 import dev.fieldline.agent.internal.NamedThreads;
 import dev.fieldline.agent.internal.Sampler;
 import dev.fieldline.agent.internal.Sender;
+import dev.fieldline.agent.internal.UplinkSecurity;
 import dev.fieldline.agent.journal.TelemetryJournal;
 import dev.fieldline.agent.outbox.Outbox;
 import dev.fieldline.agent.outbox.OutboxStats;
@@ -143,9 +144,7 @@ public final class Agent implements AutoCloseable {
         this.sampler = new Sampler(core, config.samplingInterval().orElse(profile.samplingInterval()), this::sampleOnce);
         this.commands = new CommandHandler(led, sampler::setInterval);
         this.uplink = createUplink(config, messages.encode(status(DeviceState.OFFLINE), config.payloadFormat()));
-        if (uplink instanceof MqttUplink mqtt) {
-            credentials.ifPresent(c -> mqtt.useCredentials(c.mqttPassword()));
-        }
+        UplinkSecurity.configure(uplink, config, identity, credentials);
         if (config.uplinkCommit() == AgentConfig.UplinkCommit.ACK_MESSAGE) {
             if (uplink instanceof MqttUplink mqtt) {
                 mqtt.useAckMessages();

@@ -27,7 +27,7 @@ import java.util.Set;
  * <pre>
  * device-id: greenhouse-1
  * board: sim
- * uplink: tcp://127.0.0.1:1883      # or coap://127.0.0.1:5683
+ * uplink: tcp://127.0.0.1:1883      # or coap://127.0.0.1:5683, ssl://gateway:8883, coaps://gateway:5684
  * payload-format: cbor
  * sampling-interval: 1s
  * heartbeat-interval: 10s
@@ -41,7 +41,8 @@ import java.util.Set;
  * @param deviceId the device identifier (also the MQTT client id)
  * @param board board profile: a stock name ({@code sim}) or a YAML file path
  * @param dataDir directory for the boot counter and the journal ({@code journal/})
- * @param uplink gateway address: {@code tcp://host:port} (MQTT) or {@code coap://host:port} (CoAP)
+ * @param uplink gateway address: {@code tcp://host:port} (MQTT), {@code ssl://host:port} (MQTT over TLS),
+ *     {@code coap://host:port} (CoAP) or {@code coaps://host:port} (CoAP over DTLS)
  * @param payloadFormat encoding of uplink messages
  * @param samplingInterval time between samples; empty means the board profile's default
  * @param heartbeatInterval time between ONLINE status heartbeats
@@ -56,6 +57,7 @@ import java.util.Set;
  * @param uplinkCommit what makes the agent forget a sent message: the transport's acknowledgement
  *     (our gateway's PUBACK, the CoAP response) or, behind an external MQTT broker, the gateway's ack message
  * @param ackTimeout under {@code ack-message}: how long a sent message may wait for its ack before it is sent again
+ * @param coapDtls how a {@code coaps://} uplink authenticates: the device PSK or its raw public key
  */
 public record AgentConfig(
         String deviceId,
@@ -74,7 +76,24 @@ public record AgentConfig(
         SimParameters sim,
         SecurityConfig security,
         UplinkCommit uplinkCommit,
-        Duration ackTimeout) {
+        Duration ackTimeout,
+        CoapDtls coapDtls) {
+
+    /** How a {@code coaps://} uplink authenticates (both need enrollment). */
+    public enum CoapDtls {
+        /** Pre-shared key: identity = device id, key derived from the device token. */
+        PSK,
+        /** Raw public keys (RFC 7250): the device key; the gateway's key pinned at enrollment. */
+        RPK;
+
+        public static CoapDtls parse(String s) {
+            return switch (s) {
+                case "psk" -> PSK;
+                case "rpk" -> RPK;
+                default -> throw new IllegalArgumentException("expected psk or rpk, got '" + s + "'");
+            };
+        }
+    }
 
     /** When a sent message counts as committed and leaves the journal. */
     public enum UplinkCommit {
@@ -115,7 +134,8 @@ public record AgentConfig(
     public static final int DEFAULT_COAP_MAX_RETRANSMIT = 4;
     public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(30);
     /** Uplink URI schemes and what they select. */
-    public static final List<String> UPLINK_SCHEMES = List.of("tcp (MQTT)", "coap (CoAP)");
+    public static final List<String> UPLINK_SCHEMES = List.of("tcp (MQTT)", "ssl (MQTT over TLS)", "coap (CoAP)",
+            "coaps (CoAP over DTLS)");
 
     private static final SimParameters S = SimParameters.DEFAULTS;
     private static final ReconnectPolicy R = ReconnectPolicy.DEFAULTS;
@@ -125,7 +145,7 @@ public record AgentConfig(
             new ConfigKey("device-id", "string", "(required)", "", "device identifier: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit"),
             new ConfigKey("board", "string", DEFAULT_BOARD, "", "board profile: a stock name (sim) or a YAML file path"),
             new ConfigKey("data-dir", "path", DEFAULT_DATA_DIR, "", "directory for the boot counter and the journal; {deviceId} is replaced"),
-            new ConfigKey("uplink", "uri", "(required)", "", "gateway: tcp://host:port for MQTT or coap://host:port for CoAP"),
+            new ConfigKey("uplink", "uri", "(required)", "", "gateway: tcp://host:port (MQTT), ssl://host:port (MQTT over TLS, default port 8883), coap://host:port (CoAP) or coaps://host:port (CoAP over DTLS, default port 5684); ssl and coaps need enrollment (security.enroll-url)"),
             new ConfigKey("payload-format", "enum", "cbor", "", "uplink encoding: cbor or json"),
             new ConfigKey("sampling-interval", "duration", "(board profile; sim: 1s)", "s", "time between samples, 100ms..1h"),
             new ConfigKey("heartbeat-interval", "duration", ConfigNode.text(DEFAULT_HEARTBEAT_INTERVAL), "s", "time between ONLINE status heartbeats"),
@@ -144,6 +164,7 @@ public record AgentConfig(
             new ConfigKey("reconnect.jitter", "number", Double.toString(R.jitter()), "fraction", "random spread of each delay, 0..1"),
             new ConfigKey("coap.ack-timeout", "duration", ConfigNode.text(DEFAULT_COAP_ACK_TIMEOUT), "s", "CoAP initial ACK timeout"),
             new ConfigKey("coap.max-retransmit", "integer", Integer.toString(DEFAULT_COAP_MAX_RETRANSMIT), "", "CoAP retransmissions before an exchange times out"),
+            new ConfigKey("coap.dtls", "enum", "psk", "", "coaps:// authentication: psk (device id + PSK from enrollment) or rpk (the device key; the gateway's key pinned at enrollment)"),
             new ConfigKey("sim.seed", "integer", "(derived from device-id)", "", "random seed of the simulated sensors (combined with the boot id, so each boot differs)"),
             new ConfigKey("sim.base-temperature", "number", Double.toString(S.baseTemperature()), "Cel", "mean simulated temperature"),
             new ConfigKey("sim.noise", "number", Double.toString(S.noise()), "Cel", "standard deviation of the Gaussian noise"),
@@ -187,8 +208,9 @@ public record AgentConfig(
         requireNonNull(sim, "sim");
         requireNonNull(security, "security");
         requireNonNull(uplinkCommit, "uplinkCommit");
-        if (uplinkCommit == UplinkCommit.ACK_MESSAGE && !uplink.getScheme().equals("tcp")) {
-            throw new IllegalArgumentException("uplink-commit ack-message needs an MQTT uplink (tcp://), was " + uplink);
+        requireNonNull(coapDtls, "coapDtls");
+        if (uplinkCommit == UplinkCommit.ACK_MESSAGE && !isMqtt(uplink)) {
+            throw new IllegalArgumentException("uplink-commit ack-message needs an MQTT uplink (tcp:// or ssl://), was " + uplink);
         }
         if (ackTimeout == null || ackTimeout.compareTo(Duration.ofMillis(100)) < 0 || ackTimeout.compareTo(Duration.ofHours(1)) > 0) {
             throw new IllegalArgumentException("ackTimeout must be between 100ms and 1h, was " + ackTimeout);
@@ -214,10 +236,11 @@ public record AgentConfig(
 
     private static URI checkUplink(URI uri) {
         if (uri == null) {
-            throw new IllegalArgumentException("uplink is required: tcp://host:port (MQTT) or coap://host:port (CoAP)");
+            throw new IllegalArgumentException("uplink is required: tcp://host:port (MQTT), ssl://host:port (MQTT over TLS),"
+                    + " coap://host:port (CoAP) or coaps://host:port (CoAP over DTLS)");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("tcp") && !scheme.equals("coap")) {
+        if (!List.of("tcp", "ssl", "coap", "coaps").contains(scheme)) {
             throw new IllegalArgumentException("uplink '" + uri + "' has an unsupported scheme; use one of "
                     + String.join(", ", UPLINK_SCHEMES));
         }
@@ -234,9 +257,18 @@ public record AgentConfig(
         }
     }
 
-    /** True when the uplink is MQTT ({@code tcp://}), false for CoAP. */
+    /** True when the uplink is MQTT ({@code tcp://} or {@code ssl://}), false for CoAP. */
     public boolean isMqtt() {
-        return uplink.getScheme().equals("tcp");
+        return isMqtt(uplink);
+    }
+
+    private static boolean isMqtt(URI uri) {
+        return uri.getScheme().equals("tcp") || uri.getScheme().equals("ssl");
+    }
+
+    /** True when the uplink is secured ({@code ssl://} or {@code coaps://}): it needs the device enrolled. */
+    public boolean isSecureUplink() {
+        return uplink.getScheme().equals("ssl") || uplink.getScheme().equals("coaps");
     }
 
     /** The seed of the simulated sensors: configured, or derived from the device id. */
@@ -271,6 +303,7 @@ public record AgentConfig(
         b.security = security;
         b.uplinkCommit = uplinkCommit;
         b.ackTimeout = ackTimeout;
+        b.coapDtls = coapDtls;
         return b;
     }
 
@@ -352,7 +385,8 @@ public record AgentConfig(
             b.reconnect(new ReconnectPolicy(initial, max, n.number("jitter", R.jitter(), 0, 1)));
         });
         root.get("coap").ifPresent(n -> {
-            n.allowOnly(Set.of("ack-timeout", "max-retransmit"));
+            n.allowOnly(Set.of("ack-timeout", "max-retransmit", "dtls"));
+            n.get("dtls").ifPresent(v -> b.coapDtls(v.parse(CoapDtls::parse)));
             b.coapAckTimeout(n.duration("ack-timeout", DEFAULT_COAP_ACK_TIMEOUT, Duration.ofMillis(10), Duration.ofMinutes(1)));
             b.coapMaxRetransmit(n.integer("max-retransmit", DEFAULT_COAP_MAX_RETRANSMIT, 0, 20));
         });
@@ -406,6 +440,7 @@ public record AgentConfig(
         private SecurityConfig security = SecurityConfig.NONE;
         private UplinkCommit uplinkCommit = UplinkCommit.TRANSPORT;
         private Duration ackTimeout = DEFAULT_ACK_TIMEOUT;
+        private CoapDtls coapDtls = CoapDtls.PSK;
 
         private Builder(String deviceId) {
             this.deviceId = DeviceIds.require(deviceId, "deviceId");
@@ -499,12 +534,18 @@ public record AgentConfig(
             return this;
         }
 
+        /** coaps:// authentication: PSK (default) or RPK. */
+        public Builder coapDtls(CoapDtls v) {
+            coapDtls = v;
+            return this;
+        }
+
         public AgentConfig build() {
             Path dir = dataDir != null ? dataDir : Path.of(DEFAULT_DATA_DIR);
             dir = Path.of(dir.toString().replace("{deviceId}", deviceId));
             return new AgentConfig(deviceId, board, dir, uplink, payloadFormat, Optional.ofNullable(samplingInterval),
                     heartbeatInterval, journal, replayRate, maxInFlight, reconnect, coapAckTimeout, coapMaxRetransmit, sim,
-                    security, uplinkCommit, ackTimeout);
+                    security, uplinkCommit, ackTimeout, coapDtls);
         }
     }
 }

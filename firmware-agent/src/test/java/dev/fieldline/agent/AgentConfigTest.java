@@ -107,7 +107,7 @@ class AgentConfigTest {
 
         Path h = write("device-id: d1\nuplink: http://gw:80\n");
         assertThatThrownBy(() -> AgentConfig.load(h))
-                .hasMessageStartingWith(h + ":2: uplink: uplink 'http://gw:80' has an unsupported scheme; use one of tcp (MQTT), coap (CoAP)");
+                .hasMessageStartingWith(h + ":2: uplink: uplink 'http://gw:80' has an unsupported scheme; use one of tcp (MQTT), ssl (MQTT over TLS), coap (CoAP), coaps (CoAP over DTLS)");
 
         Path i = write("uplink: tcp://gw:1883\n");
         assertThatThrownBy(() -> AgentConfig.load(i)).hasMessageContaining("required key 'device-id' is missing");
@@ -167,6 +167,22 @@ class AgentConfigTest {
     }
 
     @Test
+    void secureSchemesAndTheDtlsModeAreRead() throws Exception {
+        AgentConfig ssl = AgentConfig.load(write("device-id: d\nuplink: SSL://gw:8883\nuplink-commit: ack-message\n"));
+        assertThat(ssl.uplink()).isEqualTo(URI.create("ssl://gw:8883"));
+        assertThat(ssl.isMqtt()).isTrue();
+        assertThat(ssl.isSecureUplink()).isTrue();
+        AgentConfig coaps = AgentConfig.load(write("device-id: d\nuplink: coaps://gw\ncoap:\n  dtls: rpk\n"));
+        assertThat(coaps.isMqtt()).isFalse();
+        assertThat(coaps.isSecureUplink()).isTrue();
+        assertThat(coaps.coapDtls()).isEqualTo(AgentConfig.CoapDtls.RPK);
+        assertThat(AgentConfig.load(write("device-id: d\nuplink: coaps://gw\n")).coapDtls()).isEqualTo(AgentConfig.CoapDtls.PSK);
+        assertThat(AgentConfig.load(write("device-id: d\nuplink: tcp://gw\n")).isSecureUplink()).isFalse();
+        Path bad = write("device-id: d\nuplink: coaps://gw\ncoap:\n  dtls: x509\n");
+        assertThatThrownBy(() -> AgentConfig.load(bad)).hasMessageContaining("coap.dtls").hasMessageContaining("psk or rpk");
+    }
+
+    @Test
     void describesEveryKeyItReads() {
         String d = AgentConfig.describe();
         assertThat(d).startsWith("key");
@@ -174,7 +190,7 @@ class AgentConfigTest {
             assertThat(d).contains(k.name()).contains(k.description());
         }
         assertThat(d).contains("reconnect.initial").contains("500ms").contains("sim.noise").contains("Cel");
-        assertThat(AgentConfig.KEYS).hasSize(33);
+        assertThat(AgentConfig.KEYS).hasSize(34);
     }
 
     @Test

@@ -126,12 +126,12 @@ public final class DeviceIdentity {
         return v.verify(sig);
     }
 
-    private static byte[] pem(String type, byte[] der) {
+    static byte[] pem(String type, byte[] der) {
         String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
         return ("-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n").getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static byte[] unpem(String text, String type) {
+    static byte[] unpem(String text, String type) {
         String begin = "-----BEGIN " + type + "-----";
         String end = "-----END " + type + "-----";
         int b = text.indexOf(begin);

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Enrolls the device at the gateway's web API: {@code POST {gateway}/api/v1/enroll} with
  * {@code {device, token, publicKey}} (the one-time token an operator issued, the SPKI base64), and
- * stores the credentials it answers in {@code {dataDir}/identity/credentials.json}. Neither token is
- * ever logged.
+ * stores the credentials it answers in {@code {dataDir}/identity/credentials.json} and, when the
+ * gateway answers them, its certificates and DTLS key beside it ({@link GatewayTrust}). Neither token
+ * is ever logged.
  */
 public final class Enrollment {
     private static final Logger log = LoggerFactory.getLogger(Enrollment.class);
@@ -62,13 +63,26 @@ public final class Enrollment {
         String token = oneTimeToken.orElseThrow(() -> new IdentityException(Problem.ENROLLMENT_REFUSED, "device " + deviceId
                 + " is not enrolled" + (stored.isPresent() ? " with its current key" : "")
                 + ": an enrollment token is required (issue one with POST /api/v1/enrollment-tokens)"));
-        DeviceCredentials c = enroll(deviceId, token, identity);
-        c.save(dataDir);
-        return c;
+        Enrolled e = enrollFully(deviceId, token, identity);
+        e.credentials().save(dataDir);
+        if (e.trust().isPresent()) {
+            e.trust().get().save(dataDir);
+        } else {
+            GatewayTrust.forget(dataDir);
+        }
+        return e.credentials();
     }
 
     /** Enrolls and returns the credentials (without storing them). */
     public DeviceCredentials enroll(String deviceId, String oneTimeToken, DeviceIdentity identity) {
+        return enrollFully(deviceId, oneTimeToken, identity).credentials();
+    }
+
+    /** The enrollment answer: the credentials, and the certificates if the gateway sent them. */
+    private record Enrolled(DeviceCredentials credentials, Optional<GatewayTrust> trust) {
+    }
+
+    private Enrolled enrollFully(String deviceId, String oneTimeToken, DeviceIdentity identity) {
         if (!DeviceIds.isValid(deviceId)) {
             throw new IllegalArgumentException("deviceId is not a valid device id");
         }
@@ -113,8 +127,19 @@ public final class Enrollment {
             throw new IdentityException(Problem.ENROLLMENT_FAILED, "the gateway registered device " + c.deviceId() + " kid "
                     + c.kid() + ", expected " + deviceId + " kid " + identity.kidHex());
         }
-        log.info("device {} enrolled at {} (kid {})", deviceId, gateway, c.kid());
-        return c;
+        Optional<GatewayTrust> trust = Optional.empty();
+        if (answer.containsKey("certificate")) {
+            try {
+                trust = Optional.of(GatewayTrust.fromEnrollment(answer.get("certificate"), answer.get("caCertificate"),
+                        Base64.getDecoder().decode(answer.getOrDefault("gatewayPublicKey", "")), deviceId, identity.publicKey()));
+            } catch (IllegalArgumentException e) {
+                throw new IdentityException(Problem.ENROLLMENT_FAILED, "the gateway's enrollment answer has unusable"
+                        + " certificates: " + e.getMessage(), e);
+            }
+        }
+        log.info("device {} enrolled at {} (kid {}{})", deviceId, gateway, c.kid(),
+                trust.isPresent() ? ", with a client certificate" : ", no certificates");
+        return new Enrolled(c, trust);
     }
 
     private static byte[] body(String deviceId, String token, DeviceIdentity identity) {

@@ -27,6 +27,8 @@ import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,16 +58,21 @@ public final class CoapUplink implements Uplink {
     private CoapClient client;
     private Reconnector reconnector;
     private volatile CoapObserveRelation relation;
+    /** The DTLS credentials for {@code coaps://}; required before {@link #start} for that scheme. */
+    private volatile DtlsCredentials dtls;
+    private DTLSConnector dtlsConnector;
 
     /**
-     * @param server {@code coap://host:port}
+     * @param server {@code coap://host:port}, or {@code coaps://host:port} for CoAP over DTLS 1.2 (default port
+     *     5684; see {@link #useDtls})
      * @param ackTimeout initial CoAP ACK timeout (RFC 7252 ACK_TIMEOUT)
      * @param maxRetransmit retransmissions of a confirmable message before it times out
      */
     public CoapUplink(URI server, String deviceId, PayloadFormat format, ReconnectPolicy policy,
                       Duration ackTimeout, int maxRetransmit) {
-        if (server == null || !"coap".equals(server.getScheme()) || server.getHost() == null) {
-            throw new IllegalArgumentException("server must be coap://host:port, was " + server);
+        if (server == null || !("coap".equals(server.getScheme()) || "coaps".equals(server.getScheme()))
+                || server.getHost() == null) {
+            throw new IllegalArgumentException("server must be coap://host:port or coaps://host:port, was " + server);
         }
         if (ackTimeout == null || ackTimeout.toMillis() < 10) {
             throw new IllegalArgumentException("ackTimeout must be >= 10ms, was " + ackTimeout);
@@ -73,12 +80,16 @@ public final class CoapUplink implements Uplink {
         if (maxRetransmit < 0 || maxRetransmit > 20) {
             throw new IllegalArgumentException("maxRetransmit must be 0..20, was " + maxRetransmit);
         }
-        this.server = server.getPort() < 0 ? URI.create("coap://" + server.getHost() + ":5683") : server;
+        this.server = server.getPort() >= 0 ? server
+                : URI.create(server.getScheme() + "://" + server.getHost() + (server.getScheme().equals("coaps") ? ":5684" : ":5683"));
         this.deviceId = deviceId;
         this.format = format;
         this.policy = policy;
         CoapConfig.register();
         UdpConfig.register();
+        if (isDtls()) {
+            DtlsConfig.register();
+        }
         this.config = Configuration.createStandardWithoutFile();
         config.set(CoapConfig.ACK_TIMEOUT, ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
         if (config.get(CoapConfig.MAX_ACK_TIMEOUT, TimeUnit.MILLISECONDS) < ackTimeout.toMillis()) {
@@ -87,18 +98,40 @@ public final class CoapUplink implements Uplink {
         config.set(CoapConfig.MAX_RETRANSMIT, maxRetransmit);
     }
 
+    /**
+     * How to authenticate a {@code coaps://} uplink: the device PSK, or the device key pair with the
+     * gateway's pinned raw public key. Call before {@link #start}.
+     */
+    public void useDtls(DtlsCredentials credentials) {
+        if (!isDtls()) {
+            throw new IllegalStateException("DTLS needs a coaps:// server, not " + server);
+        }
+        this.dtls = java.util.Objects.requireNonNull(credentials, "credentials");
+    }
+
+    private boolean isDtls() {
+        return server.getScheme().equals("coaps");
+    }
+
     @Override
     public synchronized void start(UplinkListener uplinkListener) {
         if (endpoint != null) {
             throw new IllegalStateException("already started");
         }
+        if (isDtls() && dtls == null) {
+            throw new UplinkException(Failure.UNAVAILABLE, "CoAP over DTLS (" + server + ") needs the device's DTLS"
+                    + " credentials (useDtls)");
+        }
         this.listener = uplinkListener;
         scheduler = NamedThreads.scheduler("fl-coap-" + deviceId);
-        endpoint = new CoapEndpoint.Builder()
-                .setConfiguration(config)
-                .setInetSocketAddress(new InetSocketAddress(0))
-                .setLoggingTag(deviceId)
-                .build();
+        CoapEndpoint.Builder builder = new CoapEndpoint.Builder().setConfiguration(config).setLoggingTag(deviceId);
+        if (isDtls()) {
+            dtlsConnector = DtlsClients.connector(config, deviceId, dtls);
+            builder.setConnector(dtlsConnector);
+        } else {
+            builder.setInetSocketAddress(new InetSocketAddress(0));
+        }
+        endpoint = builder.build();
         endpoint.setExecutors(scheduler, scheduler);
         try {
             endpoint.start();
@@ -195,6 +228,10 @@ public final class CoapUplink implements Uplink {
             log.info("agent {} disconnected from {}: {}", deviceId, server, cause);
             listener.disconnected(cause);
         }
+        if (dtlsConnector != null) {
+            // the gateway may have restarted or dropped the session: the next request handshakes afresh
+            dtlsConnector.clearConnectionState();
+        }
         reconnector.trigger();
     }
 
@@ -256,7 +293,7 @@ public final class CoapUplink implements Uplink {
 
     @Override
     public String describe() {
-        return "coap " + server;
+        return (dtls == null ? "coap " : "coap (DTLS " + (dtls instanceof DtlsCredentials.Psk ? "psk" : "rpk") + ") ") + server;
     }
 
     @Override

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class MqttUplink implements Uplink {
     /** The device token, when enrolled; read at every connection attempt. */
     private volatile byte[] password;
+    /** TLS client sockets for {@code ssl://}; required before {@link #start} for that scheme. */
+    private volatile javax.net.ssl.SSLSocketFactory tls;
 
     private static final Logger log = LoggerFactory.getLogger(MqttUplink.class);
     /** Publishes kept free for status messages beyond the sender's window. */
@@ -63,7 +65,7 @@ public final class MqttUplink implements Uplink {
     private Reconnector reconnector;
 
     /**
-     * @param server {@code tcp://host:port}
+     * @param server {@code tcp://host:port} or {@code ssl://host:port} (MQTT over TLS, default port 8883; see {@link #useTls})
      * @param lastWill encoded OFFLINE status, published by the broker if the connection dies
      * @param maxInFlight most unacknowledged publishes at once (further capped by the broker)
      */
@@ -83,15 +85,33 @@ public final class MqttUplink implements Uplink {
         this.ackMessages = true;
     }
 
+    /**
+     * The TLS sockets for an {@code ssl://} server (a {@link TlsSocketFactory} with the device's
+     * client certificate); the server certificate's names are verified against the host. Call before
+     * {@link #start}.
+     */
+    public void useTls(javax.net.ssl.SSLSocketFactory factory) {
+        if (!isTls()) {
+            throw new IllegalStateException("TLS needs an ssl:// server, not " + server);
+        }
+        this.tls = java.util.Objects.requireNonNull(factory, "factory");
+    }
+
+    private boolean isTls() {
+        return server.getScheme().equals("ssl");
+    }
+
     public MqttUplink(URI server, String deviceId, PayloadFormat format, ReconnectPolicy policy, int maxInFlight,
                       byte[] lastWill) {
-        if (server == null || !"tcp".equals(server.getScheme()) || server.getHost() == null) {
-            throw new IllegalArgumentException("server must be tcp://host:port, was " + server);
+        if (server == null || !("tcp".equals(server.getScheme()) || "ssl".equals(server.getScheme()))
+                || server.getHost() == null) {
+            throw new IllegalArgumentException("server must be tcp://host:port or ssl://host:port, was " + server);
         }
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
         }
-        this.server = server.getPort() < 0 ? URI.create("tcp://" + server.getHost() + ":1883") : server;
+        this.server = server.getPort() >= 0 ? server
+                : URI.create(server.getScheme() + "://" + server.getHost() + (server.getScheme().equals("ssl") ? ":8883" : ":1883"));
         this.deviceId = deviceId;
         this.format = format;
         this.policy = policy;
@@ -103,6 +123,10 @@ public final class MqttUplink implements Uplink {
     public synchronized void start(UplinkListener uplinkListener) {
         if (client != null) {
             throw new IllegalStateException("already started");
+        }
+        if (isTls() && tls == null) {
+            throw new UplinkException(Failure.UNAVAILABLE, "MQTT over TLS (" + server + ") needs the device's certificate"
+                    + " and the gateway CA (useTls)");
         }
         this.listener = uplinkListener;
         try {
@@ -128,7 +152,12 @@ public final class MqttUplink implements Uplink {
         o.setAutomaticReconnect(false);
         o.setKeepAliveInterval(30);
         o.setConnectionTimeout(10);
-        o.setSocketFactory(new NoDelaySocketFactory());
+        if (isTls()) {
+            o.setSocketFactory(tls);
+            o.setHttpsHostnameVerificationEnabled(true);
+        } else {
+            o.setSocketFactory(new NoDelaySocketFactory());
+        }
         byte[] secret = password;
         if (secret != null) {
             o.setUserName(deviceId);
