@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "gateway", mixinStandardHelpOptions = true,
+@Command(name = "gateway", mixinStandardHelpOptions = true, subcommands = MosquittoConfigCommand.class,
         description = "Run the gateway: MQTT endpoint, CoAP server, storage, analytics and web API. Runs until stopped (Ctrl-C).")
 final class GatewayCommand implements Callable<Integer> {
 
