@@ -8,7 +8,7 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /** A Paho v5 callback that ignores everything; tests override what they need. */
-class MqttCallbackAdapter implements MqttCallback {
+public class MqttCallbackAdapter implements MqttCallback {
     @Override
     public void disconnected(MqttDisconnectResponse disconnectResponse) {
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fieldline.gateway.Gateway;
 import dev.fieldline.gateway.GatewayConfig;
+import dev.fieldline.gateway.mqtt.MqttCallbackAdapter;
 import dev.fieldline.gateway.registry.DeviceRegistry;
 import dev.fieldline.gateway.registry.TestKeys;
 import dev.fieldline.gateway.testing.Uplinks;
@@ -32,14 +33,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -177,30 +175,17 @@ class MosquittoConfigInteropTest {
         }
     }
 
-    private record Collector(ConcurrentLinkedQueue<String> into) implements MqttCallback {
+    /** Collects every message as "topic payload". */
+    private static final class Collector extends MqttCallbackAdapter {
+        private final ConcurrentLinkedQueue<String> into;
+
+        Collector(ConcurrentLinkedQueue<String> into) {
+            this.into = into;
+        }
+
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             into.add(topic + " " + new String(message.getPayload(), StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverUri) {
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
     }
 
