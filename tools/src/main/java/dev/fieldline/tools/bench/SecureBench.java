@@ -44,8 +44,9 @@ import picocli.CommandLine.Option;
  * CoAP, each as messages/s stored and p50/p99 publish-to-stored latency with the ratio to the plain
  * run of its transport; and the device's CPU time per signed message.
  *
- * <p>Two gateways, one after the other: a plain-mode one (plain and signed MQTT and CoAP; plain mode
- * still verifies every signed message) and a secure-mode one (devices log in; MQTT with the token,
+ * <p>Two gateways, one after the other: a plain-mode one (plain and signed MQTT and CoAP, and unsigned
+ * over TLS/DTLS to show the transport's own cost; plain mode still verifies every signed message) and a
+ * secure-mode one (devices log in; MQTT with the token,
  * MQTT over TLS with a client certificate from the gateway CA, CoAP over DTLS with the device PSK).
  */
 @Command(name = "secure", mixinStandardHelpOptions = true,
@@ -73,7 +74,8 @@ public final class SecureBench implements Callable<Integer> {
     int cpuMessages = 10_000;
 
     @Option(names = "--runs", split = ",", description = "Which runs: ${DEFAULT-VALUE}.")
-    List<String> runs = List.of("mqtt", "mqtt-signed", "coap", "coap-signed", "mqtt-secure", "mqtts", "coaps", "cpu");
+    List<String> runs = List.of("mqtt", "mqtt-signed", "mqtts-unsigned", "coap", "coap-signed", "coaps-unsigned",
+            "mqtt-secure", "mqtts", "coaps", "cpu");
 
     @Option(names = "--timeout", description = "Give up on a run after this long (default: ${DEFAULT-VALUE}).")
     Duration timeout = Duration.ofMinutes(3);
@@ -124,15 +126,18 @@ public final class SecureBench implements Callable<Integer> {
     }
 
     private void plainGateway(Path dataDir, LoadShape shape, Payloads plain, Payloads signed, KeyPair[] keys) {
-        if (!(runs.contains("mqtt") || runs.contains("mqtt-signed") || runs.contains("coap") || runs.contains("coap-signed"))) {
+        if (runs.stream().noneMatch(r -> List.of("mqtt", "mqtt-signed", "mqtts-unsigned", "coap", "coap-signed",
+                "coaps-unsigned").contains(r))) {
             return;
         }
         GatewayConfig config = GatewayConfig.defaults(dataDir).withBindHost("127.0.0.1").withHttpPort(-1)
-                .withMqttPort(0).withCoapPort(0).withCoapsPort(-1).withMqttsPort(-1);
+                .withMqttPort(0).withCoapPort(0).withCoapsPort(0).withMqttsPort(0);
         try (Gateway gateway = Gateway.start(config)) {
-            enroll(gateway, shape, keys);
+            DeviceCredentials[] creds = enroll(gateway, shape, keys);
             String mqtt = "tcp://127.0.0.1:" + gateway.mqttAddress().orElseThrow().getPort();
+            String mqtts = "ssl://127.0.0.1:" + gateway.mqttsAddress().orElseThrow().getPort();
             String coap = "coap://127.0.0.1:" + gateway.coapAddress().orElseThrow().getPort();
+            String coaps = "coaps://127.0.0.1:" + gateway.coapsAddress().orElseThrow().getPort();
             int senmlCbor = PayloadFormat.CBOR.coapContentFormat(MessageKind.TELEMETRY);
             String senmlType = PayloadFormat.CBOR.mediaType(MessageKind.TELEMETRY);
             IntFunction<MqttConnectionOptions> anonymous = d -> MqttLoad.baseOptions();
@@ -140,11 +145,16 @@ public final class SecureBench implements Callable<Integer> {
                     new MqttLoad(shape, mqtt, anonymous, plain, senmlType).measure(name, boot, warmup, messages));
             run(gateway, "mqtt-signed", "mqtt signed", "mqtt plain", (name, boot) ->
                     new MqttLoad(shape, mqtt, anonymous, signed, COSE_CONTENT_TYPE).measure(name, boot, warmup, messages));
+            run(gateway, "mqtts-unsigned", "mqtts unsigned, client cert", "mqtt plain", (name, boot) ->
+                    new MqttLoad(shape, mqtts, clientCertificates(gateway, shape, keys), plain, senmlType)
+                            .measure(name, boot, warmup, messages));
             run(gateway, "coap", "coap plain", "coap plain", (name, boot) ->
                     new CoapLoad(shape, CoapLoad.plainEndpoints(shape), coap, plain, senmlCbor).measure(name, boot, warmup, messages));
             run(gateway, "coap-signed", "coap signed", "coap plain", (name, boot) ->
                     new CoapLoad(shape, CoapLoad.plainEndpoints(shape), coap, signed, PayloadFormat.COSE_SIGN1_CONTENT_FORMAT)
                             .measure(name, boot, warmup, messages));
+            run(gateway, "coaps-unsigned", "coaps unsigned, psk", "coap plain", (name, boot) ->
+                    new CoapLoad(shape, pskEndpoints(shape, creds), coaps, plain, senmlCbor).measure(name, boot, warmup, messages));
         }
     }
 
