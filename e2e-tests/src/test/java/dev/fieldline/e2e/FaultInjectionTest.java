@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Faults in the middle of a stream of more than 100,000 readings (34,000 samples of the sim board's
  * three sensors, plus the first regular sample), and the store afterwards holds every reading
  * exactly once: the gateway killed with SIGKILL and restarted, the agent killed with SIGKILL
- * mid-burst and restarted, the network cut and restored, and the journal's space running out.
+ * mid-burst and restarted, the network cut and restored; and when the journal's space runs out
+ * (its size limit, or a real full disk) the overflow policy applies and every dropped message is
+ * counted.
  */
 @Tag("loopback")
 class FaultInjectionTest {
@@ -165,6 +167,67 @@ class FaultInjectionTest {
                 assertThat(c.distinct()).isEqualTo(c.rows());
                 assertThat(store.missing("full")).as("exactly the dropped ones are missing").isEqualTo(dropped);
                 assertThat(store.maxSeq("full", agent.bootId())).isEqualTo(samples);
+            }
+        }
+    }
+
+    @Test
+    void theJournalsDiskFillingUpAppliesTheOverflowPolicyCountedExactly() throws Exception {
+        // A real full disk: the agent runs in its own mount namespace with its data directory on a
+        // 1 MiB tmpfs, far smaller than its journal limit, while the gateway is unreachable.
+        Path unshare = Peers.require("util-linux", "unshare");
+        try (GatewayFixture gw = GatewayFixture.start(dir.resolve("gw"));
+                FaultProxy proxy = FaultProxy.tcp(gw.mqttPort())) {
+            StoreProbe store = new StoreProbe(dir.resolve("gw"));
+            proxy.cut();
+            Path disk = java.nio.file.Files.createDirectories(dir.resolve("small-disk"));
+            Path config = dir.resolve("disk-full.yaml");
+            java.nio.file.Files.writeString(config, String.join("\n",
+                    "device-id: disk-full",
+                    "uplink: tcp://127.0.0.1:" + proxy.port(),
+                    "data-dir: " + disk.resolve("agent"),
+                    "sampling-interval: 1h",
+                    "heartbeat-interval: 1s",
+                    "journal:",
+                    "  segment-size: 64KiB",
+                    "  overflow: drop-oldest",
+                    "  replay-rate: " + REPLAY_RATE,
+                    ""));
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(unshare.toString()));
+            if (!"root".equals(System.getProperty("user.name"))) {
+                command.add("-r"); // an unprivileged user namespace, where mounting a tmpfs is allowed
+            }
+            command.addAll(java.util.List.of("-m", "--propagation", "private", "sh", "-c",
+                    "mount -t tmpfs -o size=1m fieldline-journal \"$0\" || exit 97; exec \"$@\"", disk.toString(),
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
+                    System.getProperty("java.class.path"), "dev.fieldline.tools.Fieldline", "agent", "--config", config.toString(),
+                    "--burst", String.valueOf(BURST)));
+            try (PeerProcess agent = PeerProcess.start("disk-full-agent", command, dir.resolve("disk-run"))) {
+                await().atMost(LONG).until(() -> !agent.isAlive() || agent.output().contains("samples journaled"));
+                if (!agent.isAlive() && agent.process().exitValue() == 97) {
+                    String reason = "cannot mount a tmpfs in a private mount namespace here: " + agent.output().trim();
+                    if (Peers.inCi()) {
+                        org.junit.jupiter.api.Assertions.fail(reason);
+                    }
+                    org.junit.jupiter.api.Assumptions.abort(reason);
+                }
+                assertThat(agent.output()).contains("burst: " + BURST + " samples journaled");
+                proxy.restore();
+                long samples = BURST + 1;
+                await().atMost(LONG).untilAsserted(() -> {
+                    java.util.Map<String, Long> c = store.statusCounters("disk-full");
+                    assertThat(c.get("samples")).isEqualTo(samples);
+                    assertThat(c.get("queued")).isZero();
+                    assertThat(store.counts("disk-full").messages() + c.get("journal_dropped_oldest")).isEqualTo(samples);
+                });
+                java.util.Map<String, Long> c = store.statusCounters("disk-full");
+                StoreProbe.Counts stored = store.counts("disk-full");
+                System.out.printf("disk full: %d samples, %d write failures (ENOSPC), %d dropped (oldest first), %d stored%n",
+                        samples, c.get("journal_write_failures"), c.get("journal_dropped_oldest"), stored.messages());
+                assertThat(c.get("journal_write_failures")).as("the disk really filled up").isPositive();
+                assertThat(c.get("journal_dropped_oldest")).isPositive();
+                assertThat(stored.distinct()).isEqualTo(stored.rows());
+                assertThat(store.missing("disk-full")).isEqualTo(c.get("journal_dropped_oldest"));
             }
         }
     }

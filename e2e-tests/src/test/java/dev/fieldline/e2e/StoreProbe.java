@@ -53,6 +53,26 @@ final class StoreProbe {
         }
     }
 
+    /** The counters of the device's latest status (heartbeat), and its sample count under "samples". */
+    java.util.Map<String, Long> statusCounters(String deviceId) {
+        try (Connection c = DriverManager.getConnection(url);
+                PreparedStatement s = c.prepareStatement("SELECT counters, samples FROM devices WHERE id = ?")) {
+            s.setString(1, deviceId);
+            try (ResultSet r = s.executeQuery()) {
+                java.util.Map<String, Long> out = new java.util.TreeMap<>();
+                if (!r.next() || r.getString(1) == null) {
+                    return out;
+                }
+                com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.getString(1));
+                json.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asLong()));
+                out.put("samples", r.getLong(2));
+                return out;
+            }
+        } catch (SQLException | java.io.IOException e) {
+            throw new IllegalStateException("cannot read " + url, e);
+        }
+    }
+
     /** Sequence numbers missing in a boot: max_seq minus messages received. */
     long missing(String deviceId) {
         try (Connection c = DriverManager.getConnection(url);
