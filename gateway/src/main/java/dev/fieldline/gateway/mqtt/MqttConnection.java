@@ -674,8 +674,18 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         return p == null ? Optional.empty() : Optional.of((String) p.value());
     }
 
-    private static String truncate(String s) {
-        return s.length() <= MAX_REASON_STRING ? s : s.substring(0, MAX_REASON_STRING);
+    /**
+     * A reason string fit for the wire: at most {@link #MAX_REASON_STRING} characters and no control
+     * characters (parser messages can contain line feeds; Paho v5 drops the connection on those).
+     */
+    static String truncate(String s) {
+        String cut = s.length() <= MAX_REASON_STRING ? s : s.substring(0, MAX_REASON_STRING);
+        StringBuilder b = new StringBuilder(cut.length());
+        for (int i = 0; i < cut.length(); i++) {
+            char c = cut.charAt(i);
+            b.append(c < 0x20 || (c >= 0x7f && c <= 0x9f) ? ' ' : c);
+        }
+        return b.toString();
     }
 
     private static short[] toArray(List<Short> list) {

@@ -184,6 +184,22 @@ class MqttEndpointPahoTest {
     }
 
     @Test
+    void aRefusalWhoseReasonHasLineBreaksKeepsTheV5ConnectionUsable() throws Exception {
+        // parser messages can span lines; a control character in a reason string makes Paho drop the connection
+        ingest.answer(u -> new IngestResult.Rejected(DecodeError.MALFORMED, "unexpected end\n at [Source: (byte[])\r\n line: 1]"));
+        MqttAsyncClient c = v5("dev-1");
+        IMqttToken first = c.publish("fl/v1/dev-1/telemetry", v5Message("[{]".getBytes(StandardCharsets.UTF_8), null));
+        first.waitForCompletion(5000);
+        assertThat(first.getReasonCodes()).containsExactly(0x99);
+        ingest.answer(u -> FakeIngest.stored());
+        IMqttToken second = c.publish("fl/v1/dev-1/telemetry", v5Message("[]".getBytes(StandardCharsets.UTF_8), null));
+        second.waitForCompletion(5000);
+        assertThat(second.getReasonCodes()).containsExactly(0);
+        assertThat(c.isConnected()).isTrue();
+        assertThat(MqttConnection.truncate("a\nb\tc\u0085d")).isEqualTo("a b c d");
+    }
+
+    @Test
     void v5RejectedPayloadGetsPayloadFormatInvalidAndTooLargeGetsImplementationSpecificError() throws Exception {
         ingest.answer(u -> new IngestResult.Rejected(DecodeError.MALFORMED, "bad"));
         MqttAsyncClient c = v5("dev-1");
