@@ -1,5 +1,6 @@
 package dev.fieldline.tools.bench;
 
+import dev.fieldline.agent.uplink.TlsSocketFactory;
 import dev.fieldline.gateway.Gateway;
 import dev.fieldline.gateway.GatewayConfig;
 import dev.fieldline.gateway.metrics.Metrics;
@@ -12,10 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +21,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.scandium.DTLSConnector;
@@ -229,28 +224,19 @@ public final class SecureBench implements Callable<Integer> {
         return creds;
     }
 
-    /** TLS options per device: trust the gateway CA, present the device's key with its certificate from that CA. */
-    private static IntFunction<MqttConnectionOptions> clientCertificates(Gateway gateway, LoadShape shape, KeyPair[] keys)
-            throws GeneralSecurityException, java.io.IOException {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", gateway.certificateAuthority().certificate());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext[] contexts = new SSLContext[keys.length];
+    /**
+     * TLS options per device, as the agent builds them ({@link TlsSocketFactory}): trust only the
+     * gateway CA, present the device's key with its certificate from that CA, TCP_NODELAY.
+     */
+    private static IntFunction<MqttConnectionOptions> clientCertificates(Gateway gateway, LoadShape shape, KeyPair[] keys) {
+        java.security.cert.X509Certificate ca = gateway.certificateAuthority().certificate();
+        TlsSocketFactory[] factories = new TlsSocketFactory[keys.length];
         for (int d = 0; d < keys.length; d++) {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setKeyEntry("device", keys[d].getPrivate(), new char[0],
-                    new Certificate[] {gateway.deviceCertificate(shape.deviceId(d))});
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, new char[0]);
-            contexts[d] = SSLContext.getInstance("TLS");
-            contexts[d].init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            factories[d] = TlsSocketFactory.create(keys[d].getPrivate(), gateway.deviceCertificate(shape.deviceId(d)), ca);
         }
         return d -> {
             MqttConnectionOptions o = MqttLoad.baseOptions();
-            o.setSocketFactory(new NoDelaySslSocketFactory(contexts[d].getSocketFactory()));
+            o.setSocketFactory(factories[d]);
             o.setHttpsHostnameVerificationEnabled(true);
             return o;
         };
