@@ -13,6 +13,8 @@ final class Listeners {
         b.append("  HTTP API   ").append(url("http", gateway.httpAddress())).append("/api/v1\n");
         gateway.mqttAddress().ifPresent(a -> b.append("  MQTT       ").append(url("mqtt", a)).append('\n'));
         gateway.coapAddress().ifPresent(a -> b.append("  CoAP       ").append(url("coap", a)).append('\n'));
+        gateway.mqttsAddress().ifPresent(a -> b.append("  MQTT/TLS   ").append(url("mqtts", a)).append('\n'));
+        gateway.coapsAddress().ifPresent(a -> b.append("  CoAP/DTLS  ").append(url("coaps", a)).append('\n'));
         return b.toString();
     }
 
