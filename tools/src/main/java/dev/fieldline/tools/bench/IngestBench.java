@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,18 +29,9 @@ import picocli.CommandLine.Option;
         description = "Devices publishing to the gateway over MQTT and CoAP; messages/s stored and p50/p99 publish-to-stored latency, "
                 + "with the same MQTT load through Mosquitto to a subscriber for comparison.")
 public final class IngestBench implements Callable<Integer> {
+    @Mixin
+    LoadOptions options = new LoadOptions();
 
-    @Option(names = "--devices", description = "Simulated devices (default: ${DEFAULT-VALUE}).")
-    int devices = 10;
-
-    @Option(names = "--messages", description = "Messages per device (default: ${DEFAULT-VALUE}).")
-    int messages = 5000;
-
-    @Option(names = "--readings", description = "Readings per message (default: ${DEFAULT-VALUE}).")
-    int readings = 1;
-
-    @Option(names = "--inflight", description = "Unacknowledged messages per device (default: ${DEFAULT-VALUE}).")
-    int inflight = 32;
 
     @Option(names = "--format", description = "Payload format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     PayloadFormat format = PayloadFormat.CBOR;
@@ -50,24 +42,18 @@ public final class IngestBench implements Callable<Integer> {
     @Option(names = "--mosquitto", paramLabel = "PATH", description = "Mosquitto binary for the comparison run (default: found on PATH or in /usr/sbin).")
     Path mosquittoBinary;
 
-    @Option(names = "--warmup", description = "Messages per device sent before each measured run, not counted (default: ${DEFAULT-VALUE}).")
-    int warmup = 500;
-
-    @Option(names = "--timeout", description = "Give up on a run after this long (default: ${DEFAULT-VALUE}).")
-    Duration timeout = Duration.ofMinutes(3);
-
     private final SenmlCodec codec = new SenmlCodec();
 
     @Override
     public Integer call() throws Exception {
-        LoadShape shape = new LoadShape(devices, inflight, timeout);
-        Payloads payloads = Payloads.telemetry(shape, readings, format);
+        LoadShape shape = options.shape();
+        Payloads payloads = Payloads.telemetry(shape, options.readings, format);
         String contentType = format.mediaType(MessageKind.TELEMETRY);
-        long total = (long) devices * messages;
+        long total = (long) options.devices * options.messages;
         byte[] sample = payloads.payload(0, 1, 1);
         System.out.printf(Locale.ROOT, "bench ingest: %d devices x %d messages = %d, %d reading(s) per message (%s, %d bytes), "
                         + "%d in flight per device; %d cores, Java %s%n",
-                devices, messages, total, readings, format, sample.length, inflight,
+                options.devices, options.messages, total, options.readings, format, sample.length, options.inflight,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         System.out.println(LatencyRecorder.Result.header());
         List<LatencyRecorder.Result> results = new ArrayList<>();
@@ -82,7 +68,7 @@ public final class IngestBench implements Callable<Integer> {
                         InetSocketAddress a = gateway.mqttAddress().orElseThrow();
                         MqttLoad load = new MqttLoad(shape, "tcp://127.0.0.1:" + a.getPort(), d -> MqttLoad.baseOptions(),
                                 payloads, contentType);
-                        results.add(print(load.measure("mqtt -> gateway (stored)", 1, warmup, messages)));
+                        results.add(print(load.measure("mqtt -> gateway (stored)", 1, options.warmup, options.messages)));
                         System.out.printf(Locale.ROOT, "  gateway counted %d stored over MQTT%n",
                                 gateway.metrics().get("ingest_stored_total", "transport", "mqtt"));
                     }
@@ -90,7 +76,7 @@ public final class IngestBench implements Callable<Integer> {
                         InetSocketAddress a = gateway.coapAddress().orElseThrow();
                         CoapLoad load = new CoapLoad(shape, CoapLoad.plainEndpoints(shape), "coap://127.0.0.1:" + a.getPort(),
                                 payloads, format.coapContentFormat(MessageKind.TELEMETRY));
-                        results.add(print(load.measure("coap -> gateway (stored)", 2, warmup, messages)));
+                        results.add(print(load.measure("coap -> gateway (stored)", 2, options.warmup, options.messages)));
                         System.out.printf(Locale.ROOT, "  gateway counted %d stored over CoAP%n",
                                 gateway.metrics().get("ingest_stored_total", "transport", "coap"));
                     }
@@ -105,7 +91,7 @@ public final class IngestBench implements Callable<Integer> {
                         MqttLoad load = new MqttLoad(shape, broker.url(), d -> MqttLoad.baseOptions(), payloads, contentType)
                                 .throughSubscriber((device, bytes) ->
                                         codec.decodeTelemetry(device, bytes, format).sequence().orElseThrow().seq());
-                        results.add(print(load.measure("mqtt -> mosquitto -> subscriber", 1, warmup, messages)));
+                        results.add(print(load.measure("mqtt -> mosquitto -> subscriber", 1, options.warmup, options.messages)));
                     }
                 }
             }
@@ -120,7 +106,7 @@ public final class IngestBench implements Callable<Integer> {
         }
         boolean complete = results.stream().allMatch(r -> r.completed() == r.expected());
         if (!complete) {
-            System.out.println("INCOMPLETE: some runs did not finish within " + timeout);
+            System.out.println("INCOMPLETE: some runs did not finish within " + options.timeout);
         }
         return complete ? 0 : 1;
     }

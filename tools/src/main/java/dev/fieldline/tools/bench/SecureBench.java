@@ -31,6 +31,7 @@ import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
 import org.eclipse.californium.scandium.util.SecretUtil;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -48,22 +49,10 @@ import picocli.CommandLine.Option;
         description = "Plain vs signed vs signed over TLS/DTLS, MQTT and CoAP, same load; msg/s stored, p50/p99 "
                 + "publish-to-stored latency, ratios to plain; device CPU time per signed message.")
 public final class SecureBench implements Callable<Integer> {
+    @Mixin
+    LoadOptions options = new LoadOptions();
+
     private static final String COSE_CONTENT_TYPE = PayloadFormat.COSE_SIGN1_MEDIA_TYPE;
-
-    @Option(names = "--devices", description = "Simulated devices (default: ${DEFAULT-VALUE}).")
-    int devices = 10;
-
-    @Option(names = "--messages", description = "Messages per device (default: ${DEFAULT-VALUE}).")
-    int messages = 5000;
-
-    @Option(names = "--readings", description = "Readings per message (default: ${DEFAULT-VALUE}).")
-    int readings = 1;
-
-    @Option(names = "--inflight", description = "Unacknowledged messages per device (default: ${DEFAULT-VALUE}).")
-    int inflight = 32;
-
-    @Option(names = "--warmup", description = "Messages per device sent before each measured run, not counted (default: ${DEFAULT-VALUE}).")
-    int warmup = 500;
 
     @Option(names = "--cpu-messages", description = "Messages signed on one thread for the CPU figures (default: ${DEFAULT-VALUE}).")
     int cpuMessages = 10_000;
@@ -71,9 +60,6 @@ public final class SecureBench implements Callable<Integer> {
     @Option(names = "--runs", split = ",", description = "Which runs: ${DEFAULT-VALUE}.")
     List<String> runs = List.of("mqtt", "mqtt-signed", "mqtts-unsigned", "coap", "coap-signed", "coaps-unsigned",
             "mqtt-secure", "mqtts", "coaps", "cpu");
-
-    @Option(names = "--timeout", description = "Give up on a run after this long (default: ${DEFAULT-VALUE}).")
-    Duration timeout = Duration.ofMinutes(3);
 
     private record Row(String run, String baseline, LatencyRecorder.Result result) {
     }
@@ -89,17 +75,17 @@ public final class SecureBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LoadShape shape = new LoadShape(devices, inflight, timeout);
-        Payloads plain = Payloads.telemetry(shape, readings, PayloadFormat.CBOR);
-        KeyPair[] keys = new KeyPair[devices];
-        for (int d = 0; d < devices; d++) {
+        LoadShape shape = options.shape();
+        Payloads plain = Payloads.telemetry(shape, options.readings, PayloadFormat.CBOR);
+        KeyPair[] keys = new KeyPair[options.devices];
+        for (int d = 0; d < options.devices; d++) {
             keys[d] = CoseKeys.generate();
         }
         Payloads signed = plain.signedWith(keys);
         System.out.printf(Locale.ROOT, "bench secure: %d devices x %d messages = %d, %d reading(s) per message "
                         + "(%d bytes plain, %d signed), %d in flight per device, warm-up %d per device; %d cores, Java %s%n",
-                devices, messages, (long) devices * messages, readings, plain.payload(0, 1, 1).length,
-                signed.payload(0, 1, 1).length, inflight, warmup, Runtime.getRuntime().availableProcessors(),
+                options.devices, options.messages, (long) options.devices * options.messages, options.readings, plain.payload(0, 1, 1).length,
+                signed.payload(0, 1, 1).length, options.inflight, options.warmup, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
         if (runs.contains("cpu")) {
             new SigningCost(plain, keys[0], cpuMessages).print();
@@ -115,7 +101,7 @@ public final class SecureBench implements Callable<Integer> {
         printRatios();
         boolean complete = rows.stream().allMatch(r -> r.result().completed() == r.result().expected());
         if (!complete) {
-            System.out.println("INCOMPLETE: some runs did not finish within " + timeout + " or had refusals");
+            System.out.println("INCOMPLETE: some runs did not finish within " + options.timeout + " or had refusals");
         }
         return complete ? 0 : 1;
     }
@@ -137,19 +123,19 @@ public final class SecureBench implements Callable<Integer> {
             String senmlType = PayloadFormat.CBOR.mediaType(MessageKind.TELEMETRY);
             IntFunction<MqttConnectionOptions> anonymous = d -> MqttLoad.baseOptions();
             run(gateway, "mqtt", "mqtt plain", "mqtt plain", (name, boot) ->
-                    new MqttLoad(shape, mqtt, anonymous, plain, senmlType).measure(name, boot, warmup, messages));
+                    new MqttLoad(shape, mqtt, anonymous, plain, senmlType).measure(name, boot, options.warmup, options.messages));
             run(gateway, "mqtt-signed", "mqtt signed", "mqtt plain", (name, boot) ->
-                    new MqttLoad(shape, mqtt, anonymous, signed, COSE_CONTENT_TYPE).measure(name, boot, warmup, messages));
+                    new MqttLoad(shape, mqtt, anonymous, signed, COSE_CONTENT_TYPE).measure(name, boot, options.warmup, options.messages));
             run(gateway, "mqtts-unsigned", "mqtts unsigned, client cert", "mqtt plain", (name, boot) ->
                     new MqttLoad(shape, mqtts, clientCertificates(gateway, shape, keys), plain, senmlType)
-                            .measure(name, boot, warmup, messages));
+                            .measure(name, boot, options.warmup, options.messages));
             run(gateway, "coap", "coap plain", "coap plain", (name, boot) ->
-                    new CoapLoad(shape, CoapLoad.plainEndpoints(shape), coap, plain, senmlCbor).measure(name, boot, warmup, messages));
+                    new CoapLoad(shape, CoapLoad.plainEndpoints(shape), coap, plain, senmlCbor).measure(name, boot, options.warmup, options.messages));
             run(gateway, "coap-signed", "coap signed", "coap plain", (name, boot) ->
                     new CoapLoad(shape, CoapLoad.plainEndpoints(shape), coap, signed, PayloadFormat.COSE_SIGN1_CONTENT_FORMAT)
-                            .measure(name, boot, warmup, messages));
+                            .measure(name, boot, options.warmup, options.messages));
             run(gateway, "coaps-unsigned", "coaps unsigned, psk", "coap plain", (name, boot) ->
-                    new CoapLoad(shape, pskEndpoints(shape, creds), coaps, plain, senmlCbor).measure(name, boot, warmup, messages));
+                    new CoapLoad(shape, pskEndpoints(shape, creds), coaps, plain, senmlCbor).measure(name, boot, options.warmup, options.messages));
         }
     }
 
@@ -171,13 +157,13 @@ public final class SecureBench implements Callable<Integer> {
                 return o;
             };
             run(gateway, "mqtt-secure", "mqtt signed, secure, token", "mqtt plain", (name, boot) ->
-                    new MqttLoad(shape, mqtt, login, signed, COSE_CONTENT_TYPE).measure(name, boot, warmup, messages));
+                    new MqttLoad(shape, mqtt, login, signed, COSE_CONTENT_TYPE).measure(name, boot, options.warmup, options.messages));
             run(gateway, "mqtts", "mqtts signed, secure, client cert", "mqtt plain", (name, boot) ->
                     new MqttLoad(shape, mqtts, clientCertificates(gateway, shape, keys), signed, COSE_CONTENT_TYPE)
-                            .measure(name, boot, warmup, messages));
+                            .measure(name, boot, options.warmup, options.messages));
             run(gateway, "coaps", "coaps signed, secure, psk", "coap plain", (name, boot) ->
                     new CoapLoad(shape, pskEndpoints(shape, creds), "coaps://127.0.0.1:" + coaps.getPort(), signed,
-                            PayloadFormat.COSE_SIGN1_CONTENT_FORMAT).measure(name, boot, warmup, messages));
+                            PayloadFormat.COSE_SIGN1_CONTENT_FORMAT).measure(name, boot, options.warmup, options.messages));
         }
     }
 
