@@ -1,6 +1,7 @@
 package dev.fieldline.tools;
 
 import dev.fieldline.tools.bench.BenchCommand;
+import dev.fieldline.tools.model.ModelCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Option;
             AgentCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            ModelCommand.class,
             TokenCommand.class,
             CommandLine.HelpCommand.class
         })
