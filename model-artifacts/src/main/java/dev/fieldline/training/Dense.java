@@ -1,0 +1,122 @@
+package dev.fieldline.training;
+
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A fully connected layer: {@code y = W·x + b}, with {@code W} of shape {@code [units, inputs]} (the
+ * layout of TensorFlow Lite's FULLY_CONNECTED weights) and {@code b} of {@code [units]}. Weights start
+ * He-uniform ({@code ±sqrt(6/inputs)}), biases at zero.
+ */
+public final class Dense implements Layer {
+    private final int inputs;
+    private final int units;
+    private final Parameter weights;
+    private final Parameter bias;
+    private float[] lastInput = new float[0];
+    private float[] output = new float[0];
+    private float[] gradInput = new float[0];
+
+    public Dense(int inputs, int units, Random random) {
+        if (inputs < 1 || units < 1) {
+            throw new IllegalArgumentException("inputs and units must be positive, were " + inputs + ", " + units);
+        }
+        this.inputs = inputs;
+        this.units = units;
+        this.weights = new Parameter("weights", units, inputs);
+        this.bias = new Parameter("bias", units);
+        float limit = (float) Math.sqrt(6.0 / inputs);
+        float[] w = weights.value();
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (random.nextFloat() * 2f - 1f) * limit;
+        }
+    }
+
+    public int inputs() {
+        return inputs;
+    }
+
+    public int units() {
+        return units;
+    }
+
+    /** {@code [units, inputs]}, row-major. */
+    public Parameter weights() {
+        return weights;
+    }
+
+    public Parameter bias() {
+        return bias;
+    }
+
+    @Override
+    public int[] inputShape() {
+        return new int[] {inputs};
+    }
+
+    @Override
+    public int[] outputShape() {
+        return new int[] {units};
+    }
+
+    @Override
+    public float[] forward(float[] input, int batch) {
+        if (lastInput.length < batch * inputs) {
+            lastInput = new float[batch * inputs];
+            output = new float[batch * units];
+            gradInput = new float[batch * inputs];
+        }
+        System.arraycopy(input, 0, lastInput, 0, batch * inputs);
+        float[] w = weights.value();
+        float[] b = bias.value();
+        for (int n = 0; n < batch; n++) {
+            int xo = n * inputs;
+            for (int u = 0; u < units; u++) {
+                int wo = u * inputs;
+                float acc = 0f;
+                for (int i = 0; i < inputs; i++) {
+                    acc += w[wo + i] * input[xo + i];
+                }
+                output[n * units + u] = acc + b[u];
+            }
+        }
+        return output;
+    }
+
+    @Override
+    public float[] backward(float[] gradOutput, int batch) {
+        float[] w = weights.value();
+        float[] gw = weights.grad();
+        float[] gb = bias.grad();
+        for (int n = 0; n < batch; n++) {
+            int xo = n * inputs;
+            int go = n * units;
+            for (int u = 0; u < units; u++) {
+                float g = gradOutput[go + u];
+                gb[u] += g;
+                int wo = u * inputs;
+                for (int i = 0; i < inputs; i++) {
+                    gw[wo + i] += g * lastInput[xo + i];
+                }
+            }
+            for (int i = 0; i < inputs; i++) {
+                float acc = 0f;
+                for (int u = 0; u < units; u++) {
+                    acc += w[u * inputs + i] * gradOutput[go + u];
+                }
+                gradInput[xo + i] = acc;
+            }
+        }
+        return gradInput;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(weights, bias);
+    }
+
+    @Override
+    public String toString() {
+        return "Dense(" + inputs + " -> " + units + ")";
+    }
+}
