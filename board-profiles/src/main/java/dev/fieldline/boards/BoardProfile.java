@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  * @param adc the analog-to-digital converter
  * @param sensors inputs, in profile order
  * @param actuators outputs, in profile order
+ * @param models models the agent's inference stage runs, in profile order
  */
 public record BoardProfile(
         String name,
@@ -26,7 +27,8 @@ public record BoardProfile(
         Duration samplingInterval,
         Adc adc,
         List<DeviceSpec> sensors,
-        List<DeviceSpec> actuators) {
+        List<DeviceSpec> actuators,
+        List<ModelSpec> models) {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
 
@@ -41,6 +43,7 @@ public record BoardProfile(
         }
         sensors = List.copyOf(sensors);
         actuators = List.copyOf(actuators);
+        models = List.copyOf(models);
         Set<String> names = new HashSet<>();
         for (DeviceSpec d : sensors) {
             if (!names.add(d.name())) {
@@ -52,6 +55,23 @@ public record BoardProfile(
                 throw new IllegalArgumentException("device name '" + d.name() + "' is used twice");
             }
         }
+        Set<String> modelNames = new HashSet<>();
+        for (ModelSpec m : models) {
+            if (!modelNames.add(m.name())) {
+                throw new IllegalArgumentException("model name '" + m.name() + "' is used twice");
+            }
+            if (m.input() instanceof ModelSpec.Input.SensorWindow w
+                    && !sensors.stream().anyMatch(d -> d.name().equals(w.sensor()) && d instanceof DeviceSpec.Tmp36)) {
+                throw new IllegalArgumentException("model '" + m.name() + "' reads sensor '" + w.sensor()
+                        + "', which is not a numeric sensor of this board");
+            }
+        }
+    }
+
+    /** A profile without models (boards that only sample). */
+    public BoardProfile(String name, String platform, String description, Duration samplingInterval, Adc adc,
+            List<DeviceSpec> sensors, List<DeviceSpec> actuators) {
+        this(name, platform, description, samplingInterval, adc, sensors, actuators, List.of());
     }
 
     /**
