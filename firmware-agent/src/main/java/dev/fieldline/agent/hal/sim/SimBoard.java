@@ -115,6 +115,11 @@ public final class SimBoard implements Board {
             return adc.maxCount();
         }
 
+        /** Injects a spike, a drift or a stuck sensor into the simulated temperature, from the next read on. */
+        public synchronized void inject(Anomaly anomaly) {
+            model.inject(anomaly);
+        }
+
         /** Spikes the model has produced so far. */
         public synchronized long spikes() {
             return model.spikes();
