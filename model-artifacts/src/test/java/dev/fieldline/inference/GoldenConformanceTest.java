@@ -108,7 +108,7 @@ public class GoldenConformanceTest {
     /** A golden file's tolerance: exact, an absolute float difference, or raw integer steps (LSB). */
     record Tolerance(double abs) {
         static final Tolerance EXACT = new Tolerance(0);
-        private static final Pattern ABS = Pattern.compile("abs tol ([0-9.eE+-]+)");
+        private static final Pattern ABS = Pattern.compile("abs tol ([0-9]*\\.?[0-9]+(?:[eE][+-]?[0-9]+)?)");
         private static final Pattern LSB = Pattern.compile("tolerance \\+/-\\s*([0-9]+)");
 
         static Tolerance parse(String hint) {

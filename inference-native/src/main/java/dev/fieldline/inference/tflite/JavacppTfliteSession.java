@@ -1,0 +1,219 @@
+package dev.fieldline.inference.tflite;
+
+import static org.bytedeco.tensorflowlite.global.tensorflowlite.kTfLiteOk;
+
+import dev.fieldline.inference.EngineOptions;
+import dev.fieldline.inference.InferenceSession;
+import dev.fieldline.inference.TensorSpec;
+import dev.fieldline.tflite.ModelException;
+import dev.fieldline.tflite.TfliteModel;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.tensorflowlite.BuiltinOpResolver;
+import org.bytedeco.tensorflowlite.BuiltinOpResolverWithoutDefaultDelegates;
+import org.bytedeco.tensorflowlite.FlatBufferModel;
+import org.bytedeco.tensorflowlite.Interpreter;
+import org.bytedeco.tensorflowlite.InterpreterBuilder;
+import org.bytedeco.tensorflowlite.InterpreterOptions;
+import org.bytedeco.tensorflowlite.TfLiteTensor;
+import org.bytedeco.tensorflowlite.global.tensorflowlite;
+
+/**
+ * A model on TensorFlow Lite 2.20's C++ interpreter through JavaCPP:
+ * {@code FlatBufferModel::BuildFromBuffer}, a {@code BuiltinOpResolver} without default delegates
+ * (so no XNNPACK), {@code InterpreterBuilder}, {@code AllocateTensors}, {@code Invoke},
+ * {@code ResetVariableTensors}. The model bytes, resolver and builder live as long as the
+ * interpreter, as TensorFlow Lite requires. Inputs and outputs are session-owned buffers copied to
+ * and from the tensors' raw memory around {@code Invoke} (one memcpy each, no allocation), so no
+ * buffer handed out points into memory that {@link #close()} frees.
+ */
+final class JavacppTfliteSession implements InferenceSession {
+
+    private final BytePointer modelData;
+    private final FlatBufferModel flatBufferModel;
+    private final BuiltinOpResolver resolver;
+    private final InterpreterOptions interpreterOptions;
+    private final InterpreterBuilder builder;
+    private final Interpreter interpreter;
+    private final List<TensorSpec> inputSpecs;
+    private final List<TensorSpec> outputSpecs;
+    private final ByteBuffer[] inputs;
+    private final ByteBuffer[] inputTensors;
+    private final ByteBuffer[] outputs;
+    private final ByteBuffer[] outputTensors;
+    private boolean closed;
+
+    private JavacppTfliteSession(TfliteModel model, EngineOptions options) {
+        modelData = new BytePointer(model.size());
+        modelData.put(model.bytes());
+        flatBufferModel = FlatBufferModel.BuildFromBuffer(modelData, model.size());
+        resolver = new BuiltinOpResolverWithoutDefaultDelegates();
+        interpreterOptions = new InterpreterOptions();
+        interpreterOptions.SetPreserveAllTensors(options.preserveAllTensors());
+        builder = flatBufferModel == null || flatBufferModel.isNull() ? null
+                : new InterpreterBuilder(flatBufferModel, resolver, interpreterOptions);
+        interpreter = new Interpreter((Pointer) null);
+        try {
+            if (builder == null) {
+                throw refused("FlatBufferModel::BuildFromBuffer failed");
+            }
+            if (builder.SetNumThreads(options.threads()) != kTfLiteOk) {
+                throw refused("InterpreterBuilder::SetNumThreads(" + options.threads() + ") failed");
+            }
+            if (builder.apply(interpreter) != kTfLiteOk || interpreter.isNull()) {
+                throw refused("InterpreterBuilder failed");
+            }
+            if (interpreter.AllocateTensors() != kTfLiteOk) {
+                throw refused("AllocateTensors failed");
+            }
+            inputSpecs = specs(model, model.inputs());
+            outputSpecs = specs(model, model.outputs());
+            inputs = new ByteBuffer[inputSpecs.size()];
+            inputTensors = new ByteBuffer[inputSpecs.size()];
+            for (int i = 0; i < inputs.length; i++) {
+                inputTensors[i] = memory("input", i, interpreter.input_tensor(i), inputSpecs.get(i));
+                inputs[i] = ByteBuffer.allocateDirect(inputSpecs.get(i).byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            outputs = new ByteBuffer[outputSpecs.size()];
+            outputTensors = new ByteBuffer[outputSpecs.size()];
+            for (int i = 0; i < outputs.length; i++) {
+                outputTensors[i] = memory("output", i, interpreter.output_tensor(i), outputSpecs.get(i));
+                outputs[i] = ByteBuffer.allocateDirect(outputSpecs.get(i).byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+            }
+        } catch (RuntimeException e) {
+            release();
+            throw e;
+        }
+    }
+
+    static JavacppTfliteSession open(TfliteModel model, EngineOptions options) {
+        return new JavacppTfliteSession(model, options);
+    }
+
+    /** Why TensorFlow Lite 2.20 refuses the model, or empty when it loads it. */
+    static Optional<String> refusal(TfliteModel model) {
+        try (JavacppTfliteSession s = new JavacppTfliteSession(model, EngineOptions.DEFAULT)) {
+            return Optional.empty();
+        } catch (ModelException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /** Loads the native libraries and returns TensorFlow Lite's version string. */
+    static String loadAndGetVersion() {
+        Loader.load(tensorflowlite.class);
+        return tensorflowlite.TfLiteVersion().getString();
+    }
+
+    private static ModelException refused(String what) {
+        return new ModelException(ModelException.Reason.UNSUPPORTED, "TensorFlow Lite " + JavacppTflite.VERSION
+                + " refuses the model: " + what + " (TensorFlow Lite printed its reason on standard error)");
+    }
+
+    private static List<TensorSpec> specs(TfliteModel model, int[] indices) {
+        List<TensorSpec> specs = new ArrayList<>(indices.length);
+        for (int t : indices) {
+            specs.add(TensorSpec.of(model.tensor(t)));
+        }
+        return List.copyOf(specs);
+    }
+
+    /** A little-endian view of a tensor's raw memory, after checking its size. */
+    private static ByteBuffer memory(String what, int i, TfLiteTensor t, TensorSpec spec) {
+        if (t == null || t.isNull()) {
+            throw new ModelException(ModelException.Reason.INVALID, what + " " + i + ": TensorFlow Lite has no tensor");
+        }
+        if (t.bytes() != spec.byteSize()) {
+            throw new ModelException(ModelException.Reason.INVALID, what + " " + i + " (" + spec.name() + "): TensorFlow"
+                    + " Lite has " + t.bytes() + " bytes, the model declares " + spec.byteSize());
+        }
+        BytePointer raw = t.data().raw();
+        if (raw == null || raw.isNull()) {
+            throw new ModelException(ModelException.Reason.INVALID, what + " " + i + " (" + spec.name() + "): no memory"
+                    + " allocated by TensorFlow Lite");
+        }
+        return raw.capacity(t.bytes()).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Override
+    public String engine() {
+        return JavacppTfliteEngine.NAME;
+    }
+
+    @Override
+    public List<TensorSpec> inputs() {
+        return inputSpecs;
+    }
+
+    @Override
+    public List<TensorSpec> outputs() {
+        return outputSpecs;
+    }
+
+    @Override
+    public ByteBuffer input(int i) {
+        return inputs[i].clear();
+    }
+
+    @Override
+    public void invoke() {
+        if (closed) {
+            throw new IllegalStateException("session closed");
+        }
+        for (int i = 0; i < inputs.length; i++) {
+            inputTensors[i].clear();
+            inputTensors[i].put(inputs[i].clear());
+        }
+        if (interpreter.Invoke() != kTfLiteOk) {
+            throw new IllegalStateException("TensorFlow Lite " + JavacppTflite.VERSION
+                    + " Invoke failed (TensorFlow Lite printed its reason on standard error)");
+        }
+        for (int i = 0; i < outputs.length; i++) {
+            outputs[i].clear();
+            outputs[i].put(outputTensors[i].clear());
+        }
+    }
+
+    @Override
+    public ByteBuffer output(int i) {
+        return outputs[i].clear();
+    }
+
+    @Override
+    public void resetVariableTensors() {
+        if (closed) {
+            throw new IllegalStateException("session closed");
+        }
+        if (interpreter.ResetVariableTensors() != kTfLiteOk) {
+            throw new IllegalStateException("TensorFlow Lite " + JavacppTflite.VERSION + " ResetVariableTensors failed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            release();
+        }
+    }
+
+    /** Frees in the order TensorFlow Lite needs: the interpreter before what it refers to. */
+    private void release() {
+        interpreter.close();
+        if (builder != null) {
+            builder.close();
+        }
+        interpreterOptions.close();
+        resolver.close();
+        if (flatBufferModel != null) {
+            flatBufferModel.close();
+        }
+        modelData.close();
+    }
+}
