@@ -1,0 +1,288 @@
+package dev.fieldline.tflite.micro.kernels;
+
+import dev.fieldline.tflite.TensorType;
+import dev.fieldline.tflite.internal.FlatTable;
+
+/**
+ * DEPTHWISE_CONV_2D: NHWC input, filter {@code [1, height, width, in_channels * depth_multiplier]},
+ * optional bias; each input channel {@code i} feeds output channels {@code i * m .. i * m + m - 1}.
+ * Float32; int8 with per-tensor or per-channel scales and int32 bias; int16 activations with int8
+ * filters and int64 bias, as TFLite's {@code DepthwiseConvPerChannel}.
+ */
+final class DepthwiseConv2D {
+
+    private DepthwiseConv2D() {}
+
+    static Kernel prepare(OpContext ctx) {
+        ctx.requireInputs(2, 3);
+        ctx.requireOutputs(1);
+        TensorView input = ctx.input(0);
+        TensorView filter = ctx.input(1);
+        TensorView bias = ctx.optionalInput(2);
+        TensorView output = ctx.output(0);
+        FlatTable opts = LayerKernels.options(ctx, LayerKernels.DEPTHWISE_CONV_2D_OPTIONS, true);
+        LayerKernels.requireRank4(ctx, input);
+        LayerKernels.requireRank4(ctx, filter);
+        LayerKernels.requireRank4(ctx, output);
+        ctx.requireType(input, TensorType.FLOAT32, TensorType.INT8, TensorType.INT16);
+        if (output.type() != input.type()) {
+            throw ctx.unsupported(output, "output type " + output.type().dtype() + " differs from the input's "
+                    + input.type().dtype());
+        }
+        if (input.type() == TensorType.FLOAT32 && filter.type() != TensorType.FLOAT32) {
+            throw ctx.unsupported(filter, "hybrid depthwise convolution (float input, " + filter.type().dtype()
+                    + " filter) is not supported");
+        }
+        ctx.requireType(filter, input.type() == TensorType.FLOAT32 ? TensorType.FLOAT32 : TensorType.INT8);
+        LayerKernels.requireConstant(ctx, filter);
+        if (filter.dim(0) != 1) {
+            throw ctx.invalid(filter, "the first filter dimension must be 1");
+        }
+        int inC = input.dim(3);
+        int outC = filter.dim(3);
+        int multiplier = opts.getInt(3, 0);
+        if (multiplier < 1 || (long) multiplier * inC != outC) {
+            throw ctx.invalid(filter, "depth_multiplier " + multiplier + " times " + inC + " input channels is not the "
+                    + outC + " filter channels");
+        }
+        Conv2D.Geometry g = Conv2D.Geometry.of(ctx, opts, input, filter.dim(1), filter.dim(2), outC, 5, 6);
+        ctx.requireShape(output, g.batches(), g.outH(), g.outW(), outC);
+        Activation act = LayerKernels.activation(ctx, opts, 4);
+        ctx.kernelBytes(4L * filter.elementCount() + 4L * input.elementCount() + 8L * outC);
+        switch (input.type()) {
+            case FLOAT32 -> {
+                return new FloatKernel(g, multiplier, input, output, filter.toFloatArray(), Bias.float32(ctx, bias, outC),
+                        act.floatMin(), act.floatMax());
+            }
+            case INT8 -> {
+                Requantization rq = Requantization.of(ctx, input, filter, output, outC, 3, true);
+                return new IntKernel(g, multiplier, input, output, Conv2D.widen(filter), Bias.int32(ctx, bias, outC), null,
+                        rq, act.quantizedMin(output), act.quantizedMax(output));
+            }
+            default -> {
+                Requantization.requireZeroPoint(ctx, input);
+                Requantization.requireZeroPoint(ctx, output);
+                Requantization rq = Requantization.of(ctx, input, filter, output, outC, 3, true)
+                        .requireWideShifts(ctx, output);
+                return new IntKernel(g, multiplier, input, output, Conv2D.widen(filter), null,
+                        Bias.int64(ctx, bias, outC), rq, act.quantizedMin(output), act.quantizedMax(output));
+            }
+        }
+    }
+
+    /**
+     * int8 (32-bit accumulators, {@code narrowBias}) or int16 (64-bit accumulators, {@code wideBias})
+     * activations. Taps in the padding are skipped.
+     */
+    private static final class IntKernel implements Kernel {
+        private final Conv2D.Geometry g;
+        private final int depthMultiplier;
+        private final boolean int16;
+        private final byte[] in;
+        private final int inOff;
+        private final byte[] out;
+        private final int outOff;
+        private final int[] weights;
+        private final int[] narrowBias;
+        private final long[] wideBias;
+        private final int[] multiplier;
+        private final int[] shift;
+        private final int inputOffset;
+        private final int outputOffset;
+        private final int actMin;
+        private final int actMax;
+        private final int[] values;
+        private final int[] acc;
+        private final long[] wideAcc;
+        private final int[] firstY;
+        private final int[] endY;
+        private final int[] firstX;
+        private final int[] endX;
+
+        IntKernel(Conv2D.Geometry g, int depthMultiplier, TensorView input, TensorView output, int[] weights,
+                int[] narrowBias, long[] wideBias, Requantization rq, int actMin, int actMax) {
+            this.g = g;
+            this.depthMultiplier = depthMultiplier;
+            this.int16 = wideBias != null;
+            this.in = input.data();
+            this.inOff = input.offset();
+            this.out = output.data();
+            this.outOff = output.offset();
+            this.weights = weights;
+            this.narrowBias = narrowBias;
+            this.wideBias = wideBias;
+            this.multiplier = rq.multiplier();
+            this.shift = rq.shift();
+            this.inputOffset = -input.zeroPoint();
+            this.outputOffset = output.zeroPoint();
+            this.actMin = actMin;
+            this.actMax = actMax;
+            this.values = new int[input.elementCount()];
+            this.acc = new int[g.outC()];
+            this.wideAcc = int16 ? new long[g.outC()] : null;
+            this.firstY = g.y().firstTaps();
+            this.endY = g.y().endTaps();
+            this.firstX = g.x().firstTaps();
+            this.endX = g.x().endTaps();
+        }
+
+        @Override
+        public void invoke() {
+            int[] x = values;
+            if (int16) {
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = TensorView.getInt16(in, inOff + 2 * i);
+                }
+            } else {
+                byte[] src = in;
+                int base = inOff;
+                int add = inputOffset;
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = src[base + i] + add;
+                }
+            }
+            int inC = g.inC();
+            int outC = g.outC();
+            int m = depthMultiplier;
+            int dy = g.y().dilation();
+            int dx = g.x().dilation();
+            int o = outOff;
+            for (int b = 0; b < g.batches(); b++) {
+                for (int oy = 0; oy < g.outH(); oy++) {
+                    int y0 = g.y().origin(oy);
+                    for (int ox = 0; ox < g.outW(); ox++) {
+                        int x0 = g.x().origin(ox);
+                        if (int16) {
+                            java.util.Arrays.fill(wideAcc, 0L);
+                        } else {
+                            java.util.Arrays.fill(acc, 0);
+                        }
+                        for (int ky = firstY[oy]; ky < endY[oy]; ky++) {
+                            int row = (b * g.inH() + y0 + ky * dy) * g.inW();
+                            for (int kx = firstX[ox]; kx < endX[ox]; kx++) {
+                                int xi = (row + x0 + kx * dx) * inC;
+                                int wi = (ky * g.kernelW() + kx) * outC;
+                                if (int16) {
+                                    accumulateWide(x, xi, wi, inC, m);
+                                } else if (m == 1) {
+                                    int[] a = acc;
+                                    int[] w = weights;
+                                    for (int c = 0; c < outC; c++) {
+                                        a[c] += w[wi + c] * x[xi + c];
+                                    }
+                                } else {
+                                    for (int ic = 0, oc = 0; ic < inC; ic++) {
+                                        int v = x[xi + ic];
+                                        for (int j = 0; j < m; j++, oc++) {
+                                            acc[oc] += weights[wi + oc] * v;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        if (int16) {
+                            for (int c = 0; c < outC; c++) {
+                                int v = QuantMath.multiplyByQuantizedMultiplier(wideAcc[c] + wideBias[c], multiplier[c], shift[c]);
+                                TensorView.setInt16(out, o, (short) (v < actMin ? actMin : (v > actMax ? actMax : v)));
+                                o += 2;
+                            }
+                        } else {
+                            for (int c = 0; c < outC; c++) {
+                                int v = QuantMath.multiplyByQuantizedMultiplier(acc[c] + narrowBias[c], multiplier[c], shift[c])
+                                        + outputOffset;
+                                out[o++] = (byte) (v < actMin ? actMin : (v > actMax ? actMax : v));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        private void accumulateWide(int[] x, int xi, int wi, int inC, int m) {
+            for (int ic = 0, oc = 0; ic < inC; ic++) {
+                int v = x[xi + ic];
+                for (int j = 0; j < m; j++, oc++) {
+                    wideAcc[oc] += weights[wi + oc] * v;
+                }
+            }
+        }
+    }
+
+    /** Float32 in TFLite's reference order: taps row by row, then bias, then the activation clamp. */
+    private static final class FloatKernel implements Kernel {
+        private final Conv2D.Geometry g;
+        private final int depthMultiplier;
+        private final byte[] in;
+        private final int inOff;
+        private final byte[] out;
+        private final int outOff;
+        private final float[] weights;
+        private final float[] bias;
+        private final float actMin;
+        private final float actMax;
+        private final float[] values;
+        private final float[] acc;
+        private final int[] firstY;
+        private final int[] endY;
+        private final int[] firstX;
+        private final int[] endX;
+
+        FloatKernel(Conv2D.Geometry g, int depthMultiplier, TensorView input, TensorView output, float[] weights,
+                float[] bias, float actMin, float actMax) {
+            this.g = g;
+            this.depthMultiplier = depthMultiplier;
+            this.in = input.data();
+            this.inOff = input.offset();
+            this.out = output.data();
+            this.outOff = output.offset();
+            this.weights = weights;
+            this.bias = bias;
+            this.actMin = actMin;
+            this.actMax = actMax;
+            this.values = new float[input.elementCount()];
+            this.acc = new float[g.outC()];
+            this.firstY = g.y().firstTaps();
+            this.endY = g.y().endTaps();
+            this.firstX = g.x().firstTaps();
+            this.endX = g.x().endTaps();
+        }
+
+        @Override
+        public void invoke() {
+            float[] x = values;
+            for (int i = 0; i < x.length; i++) {
+                x[i] = TensorView.getFloat(in, inOff + 4 * i);
+            }
+            int inC = g.inC();
+            int outC = g.outC();
+            int m = depthMultiplier;
+            int o = outOff;
+            for (int b = 0; b < g.batches(); b++) {
+                for (int oy = 0; oy < g.outH(); oy++) {
+                    int y0 = g.y().origin(oy);
+                    for (int ox = 0; ox < g.outW(); ox++) {
+                        int x0 = g.x().origin(ox);
+                        java.util.Arrays.fill(acc, 0f);
+                        for (int ky = firstY[oy]; ky < endY[oy]; ky++) {
+                            int row = (b * g.inH() + y0 + ky * g.y().dilation()) * g.inW();
+                            for (int kx = firstX[ox]; kx < endX[ox]; kx++) {
+                                int xi = (row + x0 + kx * g.x().dilation()) * inC;
+                                int wi = (ky * g.kernelW() + kx) * outC;
+                                for (int ic = 0, oc = 0; ic < inC; ic++) {
+                                    float v = x[xi + ic];
+                                    for (int j = 0; j < m; j++, oc++) {
+                                        acc[oc] += v * weights[wi + oc];
+                                    }
+                                }
+                            }
+                        }
+                        for (int c = 0; c < outC; c++) {
+                            TensorView.setFloat(out, o, LayerKernels.clamp(acc[c] + bias[c], actMin, actMax));
+                            o += 4;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
