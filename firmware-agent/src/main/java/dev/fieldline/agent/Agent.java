@@ -9,6 +9,11 @@ import dev.fieldline.agent.identity.DeviceCredentials;
 import dev.fieldline.agent.identity.DeviceIdentity;
 import dev.fieldline.agent.identity.Enrollment;
 import dev.fieldline.agent.identity.IdentityException;
+import dev.fieldline.agent.inference.EventPolicy;
+import dev.fieldline.agent.inference.InferenceStage;
+import dev.fieldline.agent.inference.InferenceStats;
+import dev.fieldline.agent.inference.ModelRunner;
+import dev.fieldline.agent.inference.Postprocessing;
 import dev.fieldline.agent.hal.sim.SimBoard;
 import dev.fieldline.agent.internal.BootCounter;
 import dev.fieldline.agent.internal.CommandHandler;
@@ -33,11 +38,13 @@ import dev.fieldline.protocol.Command;
 import dev.fieldline.protocol.cose.CoseSign1;
 import dev.fieldline.protocol.CommandResult;
 import dev.fieldline.protocol.DeviceState;
+import dev.fieldline.protocol.Event;
 import dev.fieldline.protocol.MessageCodec;
 import dev.fieldline.protocol.MessageKind;
 import dev.fieldline.protocol.Reading;
 import dev.fieldline.protocol.SenmlCodec;
 import dev.fieldline.protocol.Sequence;
+import dev.fieldline.protocol.Severity;
 import dev.fieldline.protocol.Status;
 import dev.fieldline.protocol.Telemetry;
 import dev.fieldline.protocol.Value;
@@ -67,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * original (bootId, seq). Start with {@link #start}; stop with {@link #close}.
  *
  * <p>Threads: {@code fl-agent-{id}} (sampling, commands, heartbeats), {@code fl-agent-sender-{id}}
- * (journal to uplink), {@code fl-journal-sync-journal} (only under {@code journal.fsync: interval}), and the uplink's own ({@code fl-mqtt-{id}} / {@code fl-coap-{id}} plus the
+ * (journal to uplink), {@code fl-agent-inference-{id}} (the board profile's models, when it has any), {@code fl-journal-sync-journal} (only under {@code journal.fsync: interval}), and the uplink's own ({@code fl-mqtt-{id}} / {@code fl-coap-{id}} plus the
  * transport library's).
  */
 public final class Agent implements AutoCloseable {
@@ -102,6 +109,7 @@ public final class Agent implements AutoCloseable {
     private final CommandHandler commands;
     private final Uplink uplink;
     private final Sender sender;
+    private final InferenceStage inference;
     private volatile boolean closed;
 
     /** One sensor read per sample: its reading name and how to read it. */
@@ -154,6 +162,9 @@ public final class Agent implements AutoCloseable {
         } else {
             this.sender = new Sender(config.deviceId(), outbox, uplink, config.reconnect(), config.replayRate(), counters);
         }
+        // last: it starts a thread, and nothing after it may fail
+        this.inference = InferenceStage.start(profile, NamedThreads.scheduler("fl-agent-inference-" + config.deviceId()),
+                this::inferenceChanged);
     }
 
     /**
@@ -297,7 +308,11 @@ public final class Agent implements AutoCloseable {
             Instant now = clock.instant();
             List<Reading> readings = new ArrayList<>(sensors.size());
             for (SensorChannel s : sensors) {
-                readings.add(Reading.of(s.name(), s.unit(), s.read().get(), now));
+                Value v = s.read().get();
+                readings.add(Reading.of(s.name(), s.unit(), v, now));
+                if (v instanceof Value.Num n) {
+                    inference.offer(s.name(), n.value());
+                }
             }
             Sequence sequence = nextSequence();
             byte[] payload = senml.encode(new Telemetry(config.deviceId(), sequence, readings), config.payloadFormat());
@@ -305,6 +320,43 @@ public final class Agent implements AutoCloseable {
             counters.samples.incrementAndGet();
         } catch (RuntimeException e) {
             log.warn("agent {}: sampling failed: {}", config.deviceId(), e.toString());
+        }
+    }
+
+    /** A model's result that calls for an event (inference thread): journaled on the core thread. */
+    private void inferenceChanged(ModelRunner model, Postprocessing.Classification result, EventPolicy.Change change,
+            String input, Duration latency) {
+        Map<String, Value> attrs = new LinkedHashMap<>();
+        attrs.put("label", new Value.Text(change.label()));
+        attrs.put("confidence", new Value.Num(Math.round(result.confidence() * 10_000) / 10_000.0));
+        attrs.put("class", new Value.Num(result.index()));
+        attrs.put("change", new Value.Text(change.kind().name().toLowerCase(java.util.Locale.ROOT)));
+        change.previous().ifPresent(p -> attrs.put("previous", new Value.Text(p)));
+        attrs.put("threshold", new Value.Num(model.spec().threshold()));
+        attrs.put("engine", new Value.Text(model.engine()));
+        attrs.put("input", new Value.Text(input));
+        attrs.put("latency_us", new Value.Num(latency.toNanos() / 1000));
+        String confidence = String.format(java.util.Locale.ROOT, "%.2f", result.confidence());
+        String message = switch (change.kind()) {
+            case LABEL -> change.label() + " (confidence " + confidence + ")"
+                    + change.previous().map(p -> ", was " + p).orElse("");
+            case CONFIDENT -> change.label() + " again (confidence " + confidence + ")";
+            case UNCERTAIN -> "uncertain: best guess " + change.label() + " at " + confidence + ", below "
+                    + model.spec().threshold();
+        };
+        Severity severity = change.kind() == EventPolicy.Kind.UNCERTAIN ? Severity.INFO
+                : Optional.ofNullable(model.spec().severities().get(change.label())).flatMap(Severity::fromCode)
+                        .orElse(Severity.INFO);
+        try {
+            core.execute(() -> {
+                Sequence sequence = nextSequence();
+                Event event = new Event(config.deviceId(), sequence, clock.instant(), "inference", severity, model.name(),
+                        message, attrs);
+                journal(MessageKind.EVENT, sequence, messages.encode(event, config.payloadFormat()));
+                log.debug("agent {}: inference {}: {}", config.deviceId(), model.name(), message);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("agent {}: inference event after stop dropped: {}", config.deviceId(), message);
         }
     }
 
@@ -343,6 +395,28 @@ public final class Agent implements AutoCloseable {
         ctr.put("acks_received", s.acksReceived());
         ctr.put("resent", s.resent());
         ctr.put("ack_timeouts", s.ackTimeouts());
+        // inference stays inside the protocol's 32 counters: all models together
+        InferenceStage stage = inference;
+        if (stage != null && !stage.isEmpty()) {
+            long invocations = 0;
+            long meanWeighted = 0;
+            long skipped = 0;
+            long errors = 0;
+            long events = 0;
+            for (InferenceStats i : stage.stats()) {
+                invocations += i.invocations();
+                meanWeighted += i.meanLatency().toNanos() / 1000 * i.invocations();
+                skipped += i.skipped();
+                errors += i.errors();
+                events += i.events();
+            }
+            ctr.put("inference_invocations", invocations);
+            ctr.put("inference_latency_last_us", stage.lastLatency().toNanos() / 1000);
+            ctr.put("inference_latency_mean_us", invocations == 0 ? 0 : meanWeighted / invocations);
+            ctr.put("inference_skipped", skipped);
+            ctr.put("inference_errors", errors);
+            ctr.put("inference_events", events);
+        }
         Runtime rt = Runtime.getRuntime();
         return new Status(config.deviceId(), bootId, clock.instant(), state, uptime(),
                 rt.totalMemory() - rt.freeMemory(), s.samples(), ctr);
@@ -433,6 +507,11 @@ public final class Agent implements AutoCloseable {
         return sampler.interval();
     }
 
+    /** Each model's inference counters (empty when the board profile has no models). */
+    public List<InferenceStats> inferenceStats() {
+        return inference.stats();
+    }
+
     /** The LED's state, if the board has one. */
     public Optional<Boolean> ledOn() {
         return led.map(Led::isOn);
@@ -462,6 +541,7 @@ public final class Agent implements AutoCloseable {
             closed = true;
         }
         sampler.stop();
+        inference.close(STOP_GRACE);
         core.shutdown();
         try {
             if (!core.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {

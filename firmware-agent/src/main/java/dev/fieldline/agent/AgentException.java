@@ -17,7 +17,9 @@ public class AgentException extends RuntimeException {
         /** The device key cannot be created or loaded, or is exposed to other users. */
         IDENTITY,
         /** The agent has no credentials and could not enroll with the gateway. */
-        ENROLLMENT
+        ENROLLMENT,
+        /** A model of the board profile cannot be loaded, or not on the engine it asks for. */
+        MODEL
     }
 
     private final Reason reason;
