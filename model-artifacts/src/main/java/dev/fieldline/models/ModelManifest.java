@@ -143,7 +143,7 @@ public record ModelManifest(
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             DefaultPrettyPrinter pp = new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n"))
-                    .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"));
+                    .withArrayIndenter(new DefaultPrettyPrinter.FixedSpaceIndenter());
             g.setPrettyPrinter(pp);
             g.writeStartObject();
             g.writeStringField("name", name);
