@@ -26,6 +26,20 @@ class ModelSpecTest {
             """;
 
     @Test
+    void stockSimProfileRunsTheSensorModel() {
+        BoardProfile sim = BoardProfiles.load("sim");
+        assertThat(sim.models()).hasSize(1);
+        ModelSpec m = sim.models().get(0);
+        assertThat(m.name()).isEqualTo("sensor-anomaly");
+        assertThat(m.source()).isEqualTo(new ModelSpec.Source.Stock("sensor-anomaly-int8"));
+        assertThat(m.engine()).isEqualTo("micro");
+        assertThat(m.input()).isEqualTo(new ModelSpec.Input.SensorWindow("temperature", OptionalInt.empty(), 1));
+        assertThat(m.normalisation()).isEmpty();
+        assertThat(m.labels()).isEmpty();
+        assertThat(m.severities()).containsEntry("stuck", "critical");
+    }
+
+    @Test
     void fileAndFramesModelsResolveAgainstTheProfileDirectory(@TempDir Path dir) throws Exception {
         Files.write(dir.resolve("person.tflite"), new byte[] {1});
         Files.createDirectory(dir.resolve("frames"));
