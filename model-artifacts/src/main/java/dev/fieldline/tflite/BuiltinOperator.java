@@ -23,6 +23,7 @@ public final class BuiltinOperator {
     public static final int PAD = 34;
     public static final int MEAN = 40;
     public static final int SUB = 41;
+    public static final int PADV2 = 60;
     public static final int LEAKY_RELU = 98;
     public static final int QUANTIZE = 114;
     /** Codes at or above this value are only in {@code builtin_code}, never in the deprecated byte. */

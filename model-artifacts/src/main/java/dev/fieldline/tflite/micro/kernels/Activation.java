@@ -24,20 +24,34 @@ public enum Activation {
         return a;
     }
 
+    /**
+     * The lower clamp in float ({@code CalculateActivationRange}): without an activation it is the
+     * lowest finite float, so that TFLite's clamp turns -infinity into {@code -Float.MAX_VALUE}.
+     */
     public float floatMin() {
         return switch (this) {
             case RELU, RELU6 -> 0f;
             case RELU_N1_TO_1 -> -1f;
-            default -> Float.NEGATIVE_INFINITY;
+            default -> -Float.MAX_VALUE;
         };
     }
 
+    /** The upper clamp in float; {@code Float.MAX_VALUE} where the activation has no upper bound. */
     public float floatMax() {
         return switch (this) {
             case RELU6 -> 6f;
             case RELU_N1_TO_1 -> 1f;
-            default -> Float.POSITIVE_INFINITY;
+            default -> Float.MAX_VALUE;
         };
+    }
+
+    /**
+     * {@code ActivationFunctionWithMinMax}: {@code std::min(std::max(x, min), max)} with C++'s
+     * comparison semantics (NaN passes through, -0.0 is kept).
+     */
+    public static float clamp(float x, float min, float max) {
+        float lo = x < min ? min : x;
+        return max < lo ? max : lo;
     }
 
     /** The lower clamp in the output's quantised domain. */

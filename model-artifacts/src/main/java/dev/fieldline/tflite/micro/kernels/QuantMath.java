@@ -106,6 +106,25 @@ public final class QuantMath {
         return saturatingRoundingDoublingHighMul(x * (1 << leftShift), quantizedMultiplier);
     }
 
+    /**
+     * {@code CheckedLog2}'s rounded result: {@code round(log(x) / log(2))}, computed in float as
+     * TFLite does. Use with {@link #isPowerOfTwo(float)}.
+     */
+    public static int log2Rounded(float x) {
+        return (int) roundHalfAway(log2(x));
+    }
+
+    /** {@code CheckedLog2}'s verdict: whether {@code x} is within 1e-3 (in log2) of a power of two. */
+    public static boolean isPowerOfTwo(float x) {
+        float log2 = log2(x);
+        float rounded = (float) roundHalfAway(log2);
+        return Math.abs(log2 - rounded) < 1e-3f;
+    }
+
+    private static float log2(float x) {
+        return (float) Math.log(x) * (1.0f / (float) Math.log(2.0f));
+    }
+
     public static int clamp(int v, int min, int max) {
         return v < min ? min : (v > max ? max : v);
     }
