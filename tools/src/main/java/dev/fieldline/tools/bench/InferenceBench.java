@@ -56,6 +56,7 @@ public final class InferenceBench implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of the random inputs (default: ${DEFAULT-VALUE}).")
     long seed = 1;
 
+    /** Latencies in microseconds. */
     record Row(String model, String engine, double loadMillis, double p50, double p90, double p99, double min,
             double allocatedPerInvoke) {}
 
@@ -76,8 +77,8 @@ public final class InferenceBench implements Callable<Integer> {
             System.out.println("  " + e.name() + ": " + e.description());
         }
         interpreterSize().ifPresent(s -> System.out.println("  " + s));
-        System.out.printf(Locale.ROOT, "%-30s %-15s %9s %9s %9s %9s %9s %12s%n", "model", "engine", "load ms",
-                "p50 ms", "p90 ms", "p99 ms", "min ms", "alloc B/inv");
+        System.out.printf(Locale.ROOT, "%-30s %-15s %9s %10s %10s %10s %10s %12s%n", "model", "engine", "load ms",
+                "p50 us", "p90 us", "p99 us", "min us", "alloc B/inv");
         List<Row> rows = new ArrayList<>();
         for (Path file : files) {
             TfliteModel model = TfliteModel.read(file);
@@ -90,7 +91,7 @@ public final class InferenceBench implements Callable<Integer> {
                 }
                 Row r = measure(file.getFileName().toString(), model, e);
                 rows.add(r);
-                System.out.printf(Locale.ROOT, "%-30s %-15s %9.2f %9.3f %9.3f %9.3f %9.3f %12.0f%n", r.model(), r.engine(),
+                System.out.printf(Locale.ROOT, "%-30s %-15s %9.2f %10.1f %10.1f %10.1f %10.1f %12.0f%n", r.model(), r.engine(),
                         r.loadMillis(), r.p50(), r.p90(), r.p99(), r.min(), r.allocatedPerInvoke());
             }
         }
@@ -120,14 +121,14 @@ public final class InferenceBench implements Callable<Integer> {
             }
             long allocated = mx.getThreadAllocatedBytes(thread) - before;
             Arrays.sort(nanos);
-            return new Row(name, engine.name(), load, pct(nanos, 50), pct(nanos, 90), pct(nanos, 99), nanos[0] / 1e6,
+            return new Row(name, engine.name(), load, pct(nanos, 50), pct(nanos, 90), pct(nanos, 99), nanos[0] / 1e3,
                     (double) allocated / iterations);
         }
     }
 
     private static double pct(long[] sorted, int p) {
         int i = (int) Math.min(sorted.length - 1, Math.ceil(p / 100.0 * sorted.length) - 1);
-        return sorted[Math.max(0, i)] / 1e6;
+        return sorted[Math.max(0, i)] / 1e3;
     }
 
     private static void fill(TensorSpec spec, ByteBuffer b, SplittableRandom random) {
@@ -190,16 +191,15 @@ public final class InferenceBench implements Callable<Integer> {
 
     private static List<Path> defaultModels() throws IOException {
         List<Path> found = new ArrayList<>();
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            for (Path candidate : List.of(dir.resolve("shared/models"), dir.resolve("model-artifacts/models"))) {
+        for (String sub : List.of("shared/models", "model-artifacts/models")) {
+            for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+                Path candidate = dir.resolve(sub);
                 if (Files.isDirectory(candidate)) {
                     try (Stream<Path> s = Files.list(candidate)) {
                         s.filter(p -> p.toString().endsWith(".tflite")).sorted().forEach(found::add);
                     }
+                    break;
                 }
-            }
-            if (!found.isEmpty()) {
-                break;
             }
         }
         return found;
