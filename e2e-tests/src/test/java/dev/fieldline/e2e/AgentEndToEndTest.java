@@ -40,6 +40,7 @@ class AgentEndToEndTest {
                     .uplink(uplink)
                     .samplingInterval(Duration.ofMillis(100))
                     .dataDir(dir.resolve("agent"))
+                    .inference(false) // telemetry only: every seq is a sample (inference events are sequenced too)
                     .build();
             try (Agent agent = Agent.start(config)) {
                 // telemetry: every sequence number from 1 upwards, each with the board's three readings

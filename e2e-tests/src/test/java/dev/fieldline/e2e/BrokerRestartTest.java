@@ -43,6 +43,7 @@ class BrokerRestartTest {
             await().atMost(LONG).until(() -> gw.gateway().metrics().total("broker_subscribed_total") > 0);
             StoreProbe store = new StoreProbe(dir.resolve("gw"));
             AgentConfig config = AgentConfig.builder("restart-broker")
+                    .inference(false) // telemetry only: messages = samples
                     .uplink(URI.create(broker.url()))
                     .uplinkCommit(AgentConfig.UplinkCommit.ACK_MESSAGE)
                     .ackTimeout(Duration.ofSeconds(5))

@@ -42,6 +42,7 @@ class FaultInjectionTest {
                 .samplingInterval(Duration.ofHours(1)) // one regular sample at start, then only the burst
                 .heartbeatInterval(Duration.ofSeconds(1))
                 .replayRate(REPLAY_RATE)
+                .inference(false) // telemetry only: messages = samples (inference events are sequenced messages too)
                 .dataDir(dir.resolve("agent-" + id));
     }
 
@@ -93,6 +94,7 @@ class FaultInjectionTest {
             Path config = dir.resolve("kill-agent.yaml");
             java.nio.file.Files.writeString(config, String.join("\n",
                     "device-id: kill-agent",
+                    "inference: false",
                     "uplink: " + gw.mqttUrl(),
                     "data-dir: " + dir.resolve("agent-kill-agent"),
                     "sampling-interval: 1h",
@@ -184,6 +186,7 @@ class FaultInjectionTest {
             Path config = dir.resolve("disk-full.yaml");
             java.nio.file.Files.writeString(config, String.join("\n",
                     "device-id: disk-full",
+                    "inference: false",
                     "uplink: tcp://127.0.0.1:" + proxy.port(),
                     "data-dir: " + disk.resolve("agent"),
                     "sampling-interval: 1h",

@@ -163,8 +163,8 @@ public final class Agent implements AutoCloseable {
             this.sender = new Sender(config.deviceId(), outbox, uplink, config.reconnect(), config.replayRate(), counters);
         }
         // last: it starts a thread, and nothing after it may fail
-        this.inference = InferenceStage.start(profile, NamedThreads.scheduler("fl-agent-inference-" + config.deviceId()),
-                this::inferenceChanged);
+        this.inference = InferenceStage.start(config.inference() ? profile : withoutModels(profile),
+                NamedThreads.scheduler("fl-agent-inference-" + config.deviceId()), this::inferenceChanged);
     }
 
     /**
@@ -321,6 +321,11 @@ public final class Agent implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("agent {}: sampling failed: {}", config.deviceId(), e.toString());
         }
+    }
+
+    private static BoardProfile withoutModels(BoardProfile p) {
+        return new BoardProfile(p.name(), p.platform(), p.description(), p.samplingInterval(), p.adc(), p.sensors(),
+                p.actuators());
     }
 
     /** A model's result that calls for an event (inference thread): journaled on the core thread. */

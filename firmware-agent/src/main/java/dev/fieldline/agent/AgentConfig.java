@@ -36,6 +36,7 @@ import java.util.Set;
  * journal: {max-size: 64MiB, overflow: drop-oldest, fsync: batch, replay-rate: 200}
  * uplink-commit: transport          # ack-message behind an external MQTT broker
  * ack-timeout: 30s
+ * inference: true                   # run the board profile's models (false: sample only)
  * </pre>
  *
  * @param deviceId the device identifier (also the MQTT client id)
@@ -58,6 +59,7 @@ import java.util.Set;
  *     (our gateway's PUBACK, the CoAP response) or, behind an external MQTT broker, the gateway's ack message
  * @param ackTimeout under {@code ack-message}: how long a sent message may wait for its ack before it is sent again
  * @param coapDtls how a {@code coaps://} uplink authenticates: the device PSK or its raw public key
+ * @param inference whether to run the board profile's models (its {@code models:} section)
  */
 public record AgentConfig(
         String deviceId,
@@ -77,7 +79,8 @@ public record AgentConfig(
         SecurityConfig security,
         UplinkCommit uplinkCommit,
         Duration ackTimeout,
-        CoapDtls coapDtls) {
+        CoapDtls coapDtls,
+        boolean inference) {
 
     /** How a {@code coaps://} uplink authenticates (both need enrollment). */
     public enum CoapDtls {
@@ -173,6 +176,7 @@ public record AgentConfig(
             new ConfigKey("sim.daily-period", "duration", ConfigNode.text(S.dailyPeriod()), "s", "period of the daily sinusoid"),
             new ConfigKey("sim.spike-probability", "number", Double.toString(S.spikeProbability()), "1/sample", "probability that a sample carries a spike"),
             new ConfigKey("sim.spike-magnitude", "number", Double.toString(S.spikeMagnitude()), "Cel", "size of a spike (sign random)"),
+            new ConfigKey("inference", "boolean", "true", "", "run the board profile's models (models: section) and send inference events; false samples only"),
             new ConfigKey("security.sign", "boolean", "false", "", "sign telemetry, events and command results with the device key (COSE_Sign1, ES256); needs payload-format cbor"),
             new ConfigKey("security.enroll-url", "uri", "(none)", "", "gateway web API to enroll with when the agent has no credentials yet, e.g. http://gateway:8080"),
             new ConfigKey("security.enroll-token", "string", "(none)", "", "one-time enrollment token issued by the gateway (a secret; never printed)"));
@@ -304,6 +308,7 @@ public record AgentConfig(
         b.uplinkCommit = uplinkCommit;
         b.ackTimeout = ackTimeout;
         b.coapDtls = coapDtls;
+        b.inference = inference;
         return b;
     }
 
@@ -336,7 +341,7 @@ public record AgentConfig(
     public static AgentConfig fromYaml(ConfigNode root) {
         root.allowOnly(Set.of("device-id", "board", "data-dir", "uplink", "payload-format", "sampling-interval",
                 "heartbeat-interval", "journal", "max-in-flight", "reconnect", "coap", "sim", "security", "uplink-commit",
-                "ack-timeout"));
+                "ack-timeout", "inference"));
         Builder b = new Builder(root.require("device-id").parse(id -> DeviceIds.require(id, "device-id")));
         root.get("board").ifPresent(n -> b.board(n.asString()));
         root.get("data-dir").ifPresent(n -> b.dataDir(n.parse(Path::of)));
@@ -372,6 +377,7 @@ public record AgentConfig(
             b.replayRate(n.integer("replay-rate", DEFAULT_REPLAY_RATE, 1, 1_000_000));
         });
         root.get("uplink-commit").ifPresent(n -> b.uplinkCommit(n.parse(UplinkCommit::parse)));
+        b.inference(root.bool("inference", true));
         b.ackTimeout(root.duration("ack-timeout", DEFAULT_ACK_TIMEOUT, Duration.ofMillis(100), Duration.ofHours(1)));
         b.maxInFlight(root.integer("max-in-flight", DEFAULT_MAX_IN_FLIGHT, 1, 65_535));
         root.get("reconnect").ifPresent(n -> {
@@ -441,6 +447,7 @@ public record AgentConfig(
         private UplinkCommit uplinkCommit = UplinkCommit.TRANSPORT;
         private Duration ackTimeout = DEFAULT_ACK_TIMEOUT;
         private CoapDtls coapDtls = CoapDtls.PSK;
+        private boolean inference = true;
 
         private Builder(String deviceId) {
             this.deviceId = DeviceIds.require(deviceId, "deviceId");
@@ -540,12 +547,18 @@ public record AgentConfig(
             return this;
         }
 
+        /** Run the board profile's models (default); false samples only. */
+        public Builder inference(boolean v) {
+            inference = v;
+            return this;
+        }
+
         public AgentConfig build() {
             Path dir = dataDir != null ? dataDir : Path.of(DEFAULT_DATA_DIR);
             dir = Path.of(dir.toString().replace("{deviceId}", deviceId));
             return new AgentConfig(deviceId, board, dir, uplink, payloadFormat, Optional.ofNullable(samplingInterval),
                     heartbeatInterval, journal, replayRate, maxInFlight, reconnect, coapAckTimeout, coapMaxRetransmit, sim,
-                    security, uplinkCommit, ackTimeout, coapDtls);
+                    security, uplinkCommit, ackTimeout, coapDtls, inference);
         }
     }
 }
