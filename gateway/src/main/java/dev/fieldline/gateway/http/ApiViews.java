@@ -4,7 +4,9 @@ import dev.fieldline.gateway.analytics.AlertRecord;
 import dev.fieldline.gateway.store.BootSequence;
 import dev.fieldline.gateway.store.CommandRecord;
 import dev.fieldline.gateway.store.DeviceRecord;
+import dev.fieldline.gateway.store.StoredEvent;
 import dev.fieldline.gateway.store.StoredReading;
+import dev.fieldline.protocol.Event;
 import dev.fieldline.protocol.Status;
 import dev.fieldline.protocol.Value;
 import java.util.Base64;
@@ -114,6 +116,25 @@ final class ApiViews {
         m.put("state", a.state().code());
         m.put("readingTime", a.alert().readingTime().toString());
         m.put("createdAt", a.alert().createdAt().toString());
+        return m;
+    }
+
+    static Map<String, Object> event(StoredEvent s) {
+        Event e = s.event();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", s.id());
+        m.put("device", e.deviceId());
+        m.put("bootId", e.sequence().bootId());
+        m.put("seq", e.sequence().seq());
+        m.put("time", e.time().toString());
+        m.put("type", e.type());
+        m.put("severity", e.severity().code());
+        m.put("name", e.name());
+        m.put("message", e.message());
+        Map<String, Object> attrs = new java.util.TreeMap<>();
+        e.attributes().forEach((k, v) -> attrs.put(k, value(v)));
+        m.put("attributes", attrs);
+        m.put("receivedAt", s.receivedAt().toString());
         return m;
     }
 

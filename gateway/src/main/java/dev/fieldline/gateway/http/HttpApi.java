@@ -18,6 +18,7 @@ import dev.fieldline.gateway.registry.Role;
 import dev.fieldline.gateway.store.AlertQuery;
 import dev.fieldline.gateway.store.CommandRecord;
 import dev.fieldline.gateway.store.DeviceRecord;
+import dev.fieldline.gateway.store.EventQuery;
 import dev.fieldline.gateway.store.ReadingQuery;
 import dev.fieldline.gateway.store.StoreException;
 import dev.fieldline.gateway.store.TelemetryStore;
@@ -177,6 +178,7 @@ public final class HttpApi implements AutoCloseable {
         c.routes.post("/api/v1/devices/{id}/commands", access.guard(Role.OPERATOR, this::postCommand));
         c.routes.get("/api/v1/devices/{id}/commands", access.guard(Role.VIEWER, this::getCommands));
         c.routes.get("/api/v1/alerts", access.guard(Role.VIEWER, this::getAlerts));
+        c.routes.get("/api/v1/events", access.guard(Role.VIEWER, this::getEvents));
         c.routes.get("/health", this::getHealth);
         c.routes.get("/metrics", access.guard(Role.VIEWER, ctx -> ctx.status(200)
                 .contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.prometheus())));
@@ -413,6 +415,12 @@ public final class HttpApi implements AutoCloseable {
         AlertQuery q = new AlertQuery(ApiParams.device(ctx, "device"), state,
                 ApiParams.limit(ctx, ReadingQuery.DEFAULT_LIMIT, ReadingQuery.MAX_LIMIT));
         json(ctx, 200, store.alerts(q).stream().map(ApiViews::alert).toList());
+    }
+
+    private void getEvents(Context ctx) {
+        EventQuery q = new EventQuery(ApiParams.device(ctx, "device"), ApiParams.text(ctx, "type"), ApiParams.text(ctx, "name"),
+                ApiParams.limit(ctx, ReadingQuery.DEFAULT_LIMIT, ReadingQuery.MAX_LIMIT));
+        json(ctx, 200, store.events(q).stream().map(ApiViews::event).toList());
     }
 
     private void getHealth(Context ctx) {

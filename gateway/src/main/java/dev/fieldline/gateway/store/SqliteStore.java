@@ -9,6 +9,7 @@ import dev.fieldline.gateway.metrics.Metrics;
 import dev.fieldline.protocol.Command;
 import dev.fieldline.protocol.DeviceIds;
 import dev.fieldline.protocol.DeviceState;
+import dev.fieldline.protocol.Event;
 import dev.fieldline.protocol.Reading;
 import dev.fieldline.protocol.Sequence;
 import dev.fieldline.protocol.Severity;
@@ -287,6 +288,19 @@ public final class SqliteStore implements TelemetryStore {
                             Severity.fromCode(rs.getString("severity")).orElse(Severity.WARNING), rs.getString("message"),
                             Instant.ofEpochMilli(rs.getLong("reading_ts")), Instant.ofEpochMilli(rs.getLong("created_at")));
                     return new AlertRecord(rs.getLong("id"), a, AlertState.fromCode(rs.getString("state")).orElse(AlertState.OPEN));
+                });
+    }
+
+    @Override
+    public List<StoredEvent> events(EventQuery q) {
+        Where w = new Where().and("device_id = ?", q.deviceId()).and("type = ?", q.type()).and("name = ?", q.name());
+        return list("event query", "SELECT id, device_id, boot_id, seq, ts, type, severity, name, message, attributes, "
+                + "received_at FROM events" + w.sql + " ORDER BY ts DESC, id DESC LIMIT ?", w.args(q.limit()), rs -> {
+                    Event e = new Event(rs.getString("device_id"), new Sequence(rs.getLong("boot_id"), rs.getLong("seq")),
+                            Instant.ofEpochMilli(rs.getLong("ts")), rs.getString("type"),
+                            Severity.fromCode(rs.getString("severity")).orElse(Severity.INFO), rs.getString("name"),
+                            rs.getString("message"), ValueJson.values(rs.getString("attributes")));
+                    return new StoredEvent(rs.getLong("id"), e, Instant.ofEpochMilli(rs.getLong("received_at")));
                 });
     }
 

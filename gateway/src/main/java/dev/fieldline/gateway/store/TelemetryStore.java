@@ -55,6 +55,9 @@ public interface TelemetryStore extends AlertSink, AutoCloseable {
 
     List<AlertRecord> alerts(AlertQuery query);
 
+    /** Device events (alerts raised on the device, inference results, notices), newest first. */
+    List<StoredEvent> events(EventQuery query);
+
     /** Per boot of the device: highest sequence number and count received, newest boot first. */
     List<BootSequence> boots(String deviceId);
 

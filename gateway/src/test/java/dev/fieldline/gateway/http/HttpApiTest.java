@@ -367,6 +367,34 @@ class HttpApiTest {
         assertError(get("/api/v1/alerts?state=bogus"), 400, "bad_parameter");
     }
 
+    @Test
+    void deviceEventsAreListedNewestFirstAndFiltered() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            String label = i == 2 ? "spike" : "normal";
+            dev.fieldline.protocol.Event e = new dev.fieldline.protocol.Event("dev-1", new dev.fieldline.protocol.Sequence(1, i),
+                    T0.plusSeconds(i), "inference", i == 2 ? dev.fieldline.protocol.Severity.WARNING : dev.fieldline.protocol.Severity.INFO,
+                    "sensor-anomaly", label + " (confidence 0.97)", Map.of("label", new dev.fieldline.protocol.Value.Text(label),
+                            "confidence", new dev.fieldline.protocol.Value.Num(0.97)));
+            store.append(new dev.fieldline.gateway.ingest.Decoded.EventMessage(e, dev.fieldline.gateway.ingest.Transport.MQTT, T0))
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        store.append(new dev.fieldline.gateway.ingest.Decoded.EventMessage(new dev.fieldline.protocol.Event("dev-2",
+                new dev.fieldline.protocol.Sequence(1, 1), T0, "notice", dev.fieldline.protocol.Severity.INFO, "boot", "", Map.of()),
+                dev.fieldline.gateway.ingest.Transport.COAP, T0)).get(5, java.util.concurrent.TimeUnit.SECONDS);
+
+        JsonNode all = get("/api/v1/events").json();
+        assertThat(all).hasSize(4);
+        JsonNode inference = get("/api/v1/events?device=dev-1&type=inference&name=sensor-anomaly&limit=2").json();
+        assertThat(inference).hasSize(2);
+        assertThat(inference.get(0).path("seq").asLong()).isEqualTo(3);
+        assertThat(inference.get(1).path("severity").asText()).isEqualTo("warning");
+        assertThat(inference.get(1).path("attributes").path("label").asText()).isEqualTo("spike");
+        assertThat(inference.get(1).path("attributes").path("confidence").asDouble()).isEqualTo(0.97);
+        assertThat(inference.get(1).path("message").asText()).isEqualTo("spike (confidence 0.97)");
+        assertThat(get("/api/v1/events?type=notice").json()).hasSize(1);
+        assertError(get("/api/v1/events?limit=0"), 400, "bad_parameter");
+    }
+
     // ------------------------------------------------------------------ operations and errors
 
     @Test
