@@ -41,7 +41,9 @@ public final class Engines {
      */
     public static InferenceEngine require(String name) {
         InferenceEngine engine = find(name).orElseThrow(() -> new EngineUnavailableException(name,
-                "inference engine '" + name + "' is not in this build; available here: " + availableNames()));
+                "inference engine '" + name + "' is not in this build; available here: " + availableNames()
+                        + (name.startsWith("tflite") ? " (the native engines come with the fieldline-inference-native module: "
+                                + "fieldline.jar has them, the agent-only fieldline-agent.jar leaves them out)" : "")));
         if (!engine.isAvailable()) {
             throw new EngineUnavailableException(name, "inference engine '" + name + "' cannot run on this machine: "
                     + engine.unavailableReason() + "; available here: " + availableNames());
