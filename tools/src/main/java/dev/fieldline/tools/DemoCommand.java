@@ -2,6 +2,7 @@ package dev.fieldline.tools;
 
 import dev.fieldline.agent.Agent;
 import dev.fieldline.agent.AgentConfig;
+import dev.fieldline.agent.hal.sim.Anomaly;
 import dev.fieldline.gateway.Gateway;
 import java.net.URI;
 import java.time.Duration;
@@ -30,6 +31,11 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long (default: run until stopped).")
     Duration duration;
+
+    @Option(names = "--anomaly-every", paramLabel = "DURATION",
+            description = "Inject a sensor anomaly (spike, drift, stuck sensor in turn) into one device after another this often, "
+                    + "for the sensor-anomaly model to report; 0 for none (default: ${DEFAULT-VALUE}).")
+    Duration anomalyEvery = Duration.ofSeconds(20);
 
     @Override
     public Integer call() throws Exception {
@@ -70,13 +76,30 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  curl '" + api + "/api/v1/data?metric=temperature&limit=5'");
         System.out.println("  curl  " + api + "/api/v1/devices");
         System.out.println("  curl  " + api + "/api/v1/alerts");
+        System.out.println("  curl '" + api + "/api/v1/events?type=inference&limit=10'   # the sensor-anomaly model's results");
         if (!agents.isEmpty()) {
             System.out.println("  curl -X POST -H 'Content-Type: application/json' -d '{\"name\":\"led\",\"args\":{\"on\":true}}' "
                     + api + "/api/v1/devices/" + agents.get(0).deviceId() + "/commands");
         }
+        java.util.concurrent.ScheduledExecutorService injector = null;
+        if (!agents.isEmpty() && !anomalyEvery.isZero()) {
+            injector = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "fl-demo-anomalies");
+                t.setDaemon(true);
+                return t;
+            });
+            long[] n = {0};
+            injector.scheduleAtFixedRate(() -> injectNext(agents, n[0]++), anomalyEvery.toMillis(), anomalyEvery.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            System.out.println("A spike, a drift or a stuck sensor is injected into one device every " + anomalyEvery
+                    + " (--anomaly-every).");
+        }
         System.out.println("Stop with Ctrl-C.");
         if (duration != null) {
             if (!stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (injector != null) {
+                    injector.shutdownNow();
+                }
                 Runtime.getRuntime().removeShutdownHook(hook);
                 stop(agents, gateway);
                 System.out.println("Demo finished after " + duration + ".");
@@ -85,6 +108,23 @@ final class DemoCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /** The n-th demo anomaly: spike, drift, stuck in turn, each into the next device. */
+    private void injectNext(List<Agent> agents, long n) {
+        Agent agent = agents.get((int) (n % agents.size()));
+        Anomaly anomaly = switch ((int) (n % 3)) {
+            case 0 -> new Anomaly.Spike(8);
+            // 0.3 Cel per sample for 20 samples
+            case 1 -> new Anomaly.Drift(0.3 / (interval.toNanos() / 1e9), interval.multipliedBy(20));
+            default -> new Anomaly.Stuck(interval.multipliedBy(40));
+        };
+        try {
+            agent.simBoard().ifPresent(b -> b.analogInput(0).inject(anomaly));
+            System.out.println("injected " + anomaly + " into " + agent.deviceId());
+        } catch (RuntimeException e) {
+            System.out.println("could not inject into " + agent.deviceId() + ": " + e.getMessage());
+        }
     }
 
     private static void stop(List<Agent> agents, Gateway gateway) {
