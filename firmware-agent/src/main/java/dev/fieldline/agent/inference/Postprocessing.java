@@ -2,6 +2,8 @@ package dev.fieldline.agent.inference;
 
 import dev.fieldline.inference.TensorSpec;
 import dev.fieldline.tflite.Quantization;
+import dev.fieldline.training.Dataset;
+import dev.fieldline.training.SoftmaxCrossEntropy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -38,31 +40,14 @@ public final class Postprocessing {
         return out;
     }
 
-    /** Softmax in place (numerically stable). */
+    /** Softmax in place (numerically stable; the training library's, so training and device agree). */
     public static void softmax(float[] z) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : z) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (int i = 0; i < z.length; i++) {
-            z[i] = (float) Math.exp(z[i] - max);
-            sum += z[i];
-        }
-        for (int i = 0; i < z.length; i++) {
-            z[i] = (float) (z[i] / sum);
-        }
+        SoftmaxCrossEntropy.softmax(z, 0, z.length, z, 0);
     }
 
     /** Index of the largest value (the first on ties). */
     public static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
+        return Dataset.argmax(v, 0, v.length);
     }
 
     /**
