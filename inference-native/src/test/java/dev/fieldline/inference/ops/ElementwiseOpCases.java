@@ -40,7 +40,7 @@ final class ElementwiseOpCases {
         g.note("variant", variant).note("shape", shape).noteQ("in_q", inQ).noteQ("out_q", outQ);
         int in = g.input("in", inT, shape, inQ);
         int out = g.output("out", outT, shape, outQ);
-        int version = inT == FLOAT32 ? 1 : 2;
+        int version = outT == INT16 ? 2 : 1; // as the converter numbers them
         g.model.addOperator(BuiltinOperator.QUANTIZE, version, new int[] {in}, new int[] {out},
                 new BuiltinOptions.Quantize());
         float range = inT == FLOAT32 ? (float) (outQ.scale(0) * (outT == INT8 ? 160 : 40000)) : 1;
@@ -55,7 +55,7 @@ final class ElementwiseOpCases {
         g.note("type", inT.dtype()).note("shape", shape).noteQ("in_q", inQ);
         int in = g.input("in", inT, shape, inQ);
         int out = g.output("out", FLOAT32, shape, Quantization.NONE);
-        int version = inT == UINT8 ? 1 : inT == INT8 ? 2 : 4;
+        int version = inT == UINT8 ? 1 : inT == INT8 ? 2 : 3;
         g.model.addOperator(BuiltinOperator.DEQUANTIZE, version, new int[] {in}, new int[] {out},
                 new BuiltinOptions.Dequantize());
         return finish(g, "DEQUANTIZE", seed, out, 1, 1);
@@ -101,7 +101,8 @@ final class ElementwiseOpCases {
         int a = g.input("a", t, shapes[0], q1);
         int b = g.input("b", t, shapes[1], q2);
         int out = g.output("out", t, shapes[2], qo);
-        int version = t == FLOAT32 ? 1 : t == INT8 ? 2 : 3;
+        // as the converter numbers them: int16 with general scales is ADD v3 / SUB v5, power-of-two v1
+        int version = t == FLOAT32 ? 1 : t == INT8 ? 2 : pot ? 1 : code == BuiltinOperator.ADD ? 3 : 5;
         BuiltinOptions options = code == BuiltinOperator.ADD ? new BuiltinOptions.Add(act, pot)
                 : new BuiltinOptions.Sub(act, pot);
         g.model.addOperator(code, version, new int[] {a, b}, new int[] {out}, options);
@@ -220,7 +221,7 @@ final class ElementwiseOpCases {
         int out = g.output("out", t, shape, outQ);
         int version = t == FLOAT32 ? 1 : t == INT8 ? 2 : 3;
         if (code == BuiltinOperator.LEAKY_RELU) {
-            version = t == FLOAT32 ? 1 : 2;
+            version = t == INT16 ? 2 : 1;
         }
         BuiltinOptions options = leaky == 1 ? new BuiltinOptions.LeakyRelu(alpha) : BuiltinOptions.NONE;
         g.model.addOperator(code, version, new int[] {in}, new int[] {out}, options);
@@ -272,7 +273,7 @@ final class ElementwiseOpCases {
         int in = g.input("in", t, shape, q);
         int paddings = g.model.addConstantInt32("paddings", new int[] {rank, 2}, Quantization.NONE, pads);
         int out = g.output("out", t, outShape, q);
-        int version = t == FLOAT32 ? 1 : t == INT8 ? 2 : 4;
+        int version = t == FLOAT32 ? 1 : t == INT8 ? 2 : 3;
         g.model.addOperator(BuiltinOperator.PAD, version, new int[] {in, paddings}, new int[] {out},
                 new BuiltinOptions.Pad());
         return finish(g, "PAD", seed, out, 1, 4);

@@ -296,7 +296,7 @@ final class LayerOpCases {
         g.noteQ("in_q", inQ).noteQ("out_q", outQ);
         int in = g.input("in", inT, shape, inQ);
         int out = g.output("out", outT, shape, outQ);
-        int version = inT == FLOAT32 ? 1 : inT == INT8 && outT == INT8 ? 2 : 3;
+        int version = inT == FLOAT32 ? 1 : inT == INT8 ? 2 : 3;
         g.model.addOperator(BuiltinOperator.SOFTMAX, version, new int[] {in}, new int[] {out},
                 new BuiltinOptions.Softmax(beta));
         return finish(g, "SOFTMAX", seed, out, 1, 6);
