@@ -14,27 +14,12 @@ final class Conv2D {
     private Conv2D() {}
 
     static Kernel prepare(OpContext ctx) {
-        ctx.requireInputs(2, 3);
-        ctx.requireOutputs(1);
-        TensorView input = ctx.input(0);
-        TensorView filter = ctx.input(1);
-        TensorView bias = ctx.optionalInput(2);
-        TensorView output = ctx.output(0);
-        FlatTable opts = LayerKernels.options(ctx, LayerKernels.CONV_2D_OPTIONS, true);
-        LayerKernels.requireRank4(ctx, input);
-        LayerKernels.requireRank4(ctx, filter);
-        LayerKernels.requireRank4(ctx, output);
-        ctx.requireType(input, TensorType.FLOAT32, TensorType.INT8, TensorType.INT16);
-        if (output.type() != input.type()) {
-            throw ctx.unsupported(output, "output type " + output.type().dtype() + " differs from the input's "
-                    + input.type().dtype());
-        }
-        if (input.type() == TensorType.FLOAT32 && filter.type() != TensorType.FLOAT32) {
-            throw ctx.unsupported(filter, "hybrid convolution (float input, " + filter.type().dtype()
-                    + " filter) is not supported");
-        }
-        ctx.requireType(filter, input.type() == TensorType.FLOAT32 ? TensorType.FLOAT32 : TensorType.INT8);
-        LayerKernels.requireConstant(ctx, filter);
+        Operands ops = Operands.of(ctx, LayerKernels.CONV_2D_OPTIONS, "convolution");
+        TensorView input = ops.input();
+        TensorView filter = ops.filter();
+        TensorView bias = ops.bias();
+        TensorView output = ops.output();
+        FlatTable opts = ops.options();
         int inC = input.dim(3);
         if (filter.dim(3) != inC) {
             if (filter.dim(3) > 0 && inC % filter.dim(3) == 0) {
@@ -69,7 +54,7 @@ final class Conv2D {
                 }
                 int[] b = Bias.int32(ctx, bias, g.outC);
                 ctx.kernelBytes(4L * input.elementCount() + 4L * k);
-                return new Int8Kernel(g, input, output, widen(filter), b, rq, act.quantizedMin(output),
+                return new IntKernel(g, input, output, widen(filter), b, null, rq, act.quantizedMin(output),
                         act.quantizedMax(output));
             }
             default -> {
@@ -81,9 +66,9 @@ final class Conv2D {
                 int min = act.quantizedMin(output);
                 int max = act.quantizedMax(output);
                 if (bias != null && bias.type() == TensorType.INT32) {
-                    return new Int16Kernel(g, input, output, widen(filter), Bias.int32(ctx, bias, g.outC), null, rq, min, max);
+                    return new IntKernel(g, input, output, widen(filter), Bias.int32(ctx, bias, g.outC), null, rq, min, max);
                 }
-                return new Int16Kernel(g, input, output, widen(filter), null, Bias.int64(ctx, bias, g.outC), rq, min, max);
+                return new IntKernel(g, input, output, widen(filter), null, Bias.int64(ctx, bias, g.outC), rq, min, max);
             }
         }
     }
@@ -94,6 +79,38 @@ final class Conv2D {
             w[i] = int8Weights.getInt8(i);
         }
         return w;
+    }
+
+    /**
+     * The operands of CONV_2D and DEPTHWISE_CONV_2D, checked alike: input, filter and output of rank
+     * 4, float32 throughout or int8/int16 activations with int8 filters (hybrid refused), a constant
+     * filter, and the operator's options.
+     */
+    record Operands(TensorView input, TensorView filter, TensorView bias, TensorView output, FlatTable options) {
+
+        static Operands of(OpContext ctx, int optionsType, String what) {
+            ctx.requireInputs(2, 3);
+            ctx.requireOutputs(1);
+            TensorView input = ctx.input(0);
+            TensorView filter = ctx.input(1);
+            TensorView output = ctx.output(0);
+            FlatTable opts = LayerKernels.options(ctx, optionsType, true);
+            LayerKernels.requireRank4(ctx, input);
+            LayerKernels.requireRank4(ctx, filter);
+            LayerKernels.requireRank4(ctx, output);
+            ctx.requireType(input, TensorType.FLOAT32, TensorType.INT8, TensorType.INT16);
+            if (output.type() != input.type()) {
+                throw ctx.unsupported(output, "output type " + output.type().dtype() + " differs from the input's "
+                        + input.type().dtype());
+            }
+            if (input.type() == TensorType.FLOAT32 && filter.type() != TensorType.FLOAT32) {
+                throw ctx.unsupported(filter, "hybrid " + what + " (float input, " + filter.type().dtype()
+                        + " filter) is not supported");
+            }
+            ctx.requireType(filter, input.type() == TensorType.FLOAT32 ? TensorType.FLOAT32 : TensorType.INT8);
+            LayerKernels.requireConstant(ctx, filter);
+            return new Operands(input, filter, ctx.optionalInput(2), output, opts);
+        }
     }
 
     /**
@@ -150,83 +167,15 @@ final class Conv2D {
         return g.kernelH == 1 && g.kernelW == 1 && g.y.padBefore() == 0 && g.x.padBefore() == 0;
     }
 
-    private static final class Int8Kernel implements Kernel {
+    /**
+     * int8 activations (input offset applied, 32-bit accumulator, ruy's single rounding as TFLite 2.6
+     * runs int8 convolutions through its GEMM) or int16 activations with int64 bias ({@code wideBias},
+     * 64-bit accumulator) or int32 bias ({@code narrowBias}, 32-bit accumulator), both rounded as
+     * TFLite's reference kernel.
+     */
+    private static final class IntKernel implements Kernel {
         private final Geometry g;
-        private final byte[] in;
-        private final int inOff;
-        private final byte[] out;
-        private final int outOff;
-        private final int[] weights;
-        private final int[] bias;
-        private final int[] multiplier;
-        private final int[] shift;
-        private final int inputOffset;
-        private final int outputOffset;
-        private final int actMin;
-        private final int actMax;
-        private final int[] shifted;
-        private final int[] patch;
-        private final boolean pointwise;
-
-        Int8Kernel(Geometry g, TensorView input, TensorView output, int[] weights, int[] bias, Requantization rq,
-                int actMin, int actMax) {
-            this.g = g;
-            this.in = input.data();
-            this.inOff = input.offset();
-            this.out = output.data();
-            this.outOff = output.offset();
-            this.weights = weights;
-            this.bias = bias;
-            this.multiplier = rq.multiplier();
-            this.shift = rq.shift();
-            this.inputOffset = -input.zeroPoint();
-            this.outputOffset = output.zeroPoint();
-            this.actMin = actMin;
-            this.actMax = actMax;
-            this.shifted = new int[input.elementCount()];
-            this.pointwise = pointwise(g);
-            this.patch = new int[pointwise ? 0 : g.kernelH * g.kernelW * g.inC];
-        }
-
-        @Override
-        public void invoke() {
-            int[] x = shifted;
-            byte[] src = in;
-            int base = inOff;
-            int add = inputOffset;
-            for (int i = 0; i < x.length; i++) {
-                x[i] = src[base + i] + add;
-            }
-            int k = g.kernelH * g.kernelW * g.inC;
-            int outC = g.outC;
-            int o = outOff;
-            for (int b = 0; b < g.batches; b++) {
-                for (int oy = 0; oy < g.outH; oy++) {
-                    for (int ox = 0; ox < g.outW; ox++) {
-                        int[] p;
-                        int pOff;
-                        if (pointwise) {
-                            p = x;
-                            pOff = ((b * g.inH + g.y.origin(oy)) * g.inW + g.x.origin(ox)) * g.inC;
-                        } else {
-                            fillPatch(g, x, b, oy, ox, patch);
-                            p = patch;
-                            pOff = 0;
-                        }
-                        for (int c = 0, w = 0; c < outC; c++, w += k) {
-                            int acc = LayerKernels.dot(weights, w, p, pOff, k) + bias[c];
-                            int v = Requantization.multiplySingleRounding(acc, multiplier[c], shift[c]) + outputOffset;
-                            out[o++] = (byte) (v < actMin ? actMin : (v > actMax ? actMax : v));
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /** int16 activations, int8 filter; int64 bias with a 64-bit accumulator or int32 bias with a 32-bit one. */
-    private static final class Int16Kernel implements Kernel {
-        private final Geometry g;
+        private final boolean int16;
         private final byte[] in;
         private final int inOff;
         private final byte[] out;
@@ -236,15 +185,18 @@ final class Conv2D {
         private final long[] wideBias;
         private final int[] multiplier;
         private final int[] shift;
+        private final int inputOffset;
+        private final int outputOffset;
         private final int actMin;
         private final int actMax;
         private final int[] values;
         private final int[] patch;
         private final boolean pointwise;
 
-        Int16Kernel(Geometry g, TensorView input, TensorView output, int[] weights, int[] narrowBias, long[] wideBias,
+        IntKernel(Geometry g, TensorView input, TensorView output, int[] weights, int[] narrowBias, long[] wideBias,
                 Requantization rq, int actMin, int actMax) {
             this.g = g;
+            this.int16 = input.type() == TensorType.INT16;
             this.in = input.data();
             this.inOff = input.offset();
             this.out = output.data();
@@ -254,6 +206,8 @@ final class Conv2D {
             this.wideBias = wideBias;
             this.multiplier = rq.multiplier();
             this.shift = rq.shift();
+            this.inputOffset = -input.zeroPoint();
+            this.outputOffset = output.zeroPoint();
             this.actMin = actMin;
             this.actMax = actMax;
             this.values = new int[input.elementCount()];
@@ -264,11 +218,10 @@ final class Conv2D {
         @Override
         public void invoke() {
             int[] x = values;
-            for (int i = 0; i < x.length; i++) {
-                x[i] = TensorView.getInt16(in, inOff + 2 * i);
-            }
+            LayerKernels.loadInts(in, inOff, int16, inputOffset, x);
             int k = g.kernelH * g.kernelW * g.inC;
-            int o = outOff;
+            int outC = g.outC;
+            int e = 0;
             for (int b = 0; b < g.batches; b++) {
                 for (int oy = 0; oy < g.outH; oy++) {
                     for (int ox = 0; ox < g.outW; ox++) {
@@ -282,17 +235,23 @@ final class Conv2D {
                             p = patch;
                             pOff = 0;
                         }
-                        for (int c = 0, w = 0; c < g.outC; c++, w += k) {
+                        for (int c = 0, w = 0; c < outC; c++, w += k, e++) {
                             int v;
                             if (wideBias != null) {
                                 long acc = LayerKernels.dotWide(weights, w, p, pOff, k) + wideBias[c];
                                 v = QuantMath.multiplyByQuantizedMultiplier(acc, multiplier[c], shift[c]);
                             } else {
                                 int acc = LayerKernels.dot(weights, w, p, pOff, k) + narrowBias[c];
-                                v = QuantMath.multiplyByQuantizedMultiplier(acc, multiplier[c], shift[c]);
+                                v = int16 ? QuantMath.multiplyByQuantizedMultiplier(acc, multiplier[c], shift[c])
+                                        : Requantization.multiplySingleRounding(acc, multiplier[c], shift[c]);
                             }
-                            TensorView.setInt16(out, o, (short) (v < actMin ? actMin : (v > actMax ? actMax : v)));
-                            o += 2;
+                            v += outputOffset;
+                            v = v < actMin ? actMin : (v > actMax ? actMax : v);
+                            if (int16) {
+                                TensorView.setInt16(out, outOff + 2 * e, (short) v);
+                            } else {
+                                out[outOff + e] = (byte) v;
+                            }
                         }
                     }
                 }
@@ -330,9 +289,7 @@ final class Conv2D {
         @Override
         public void invoke() {
             float[] x = values;
-            for (int i = 0; i < x.length; i++) {
-                x[i] = TensorView.getFloat(in, inOff + 4 * i);
-            }
+            LayerKernels.loadFloats(in, inOff, x);
             int inC = g.inC;
             int k = g.kernelH * g.kernelW * inC;
             int o = outOff;
@@ -360,7 +317,7 @@ final class Conv2D {
                                     }
                                 }
                             }
-                            TensorView.setFloat(out, o, LayerKernels.clamp(total + bias[c], actMin, actMax));
+                            TensorView.setFloat(out, o, Activation.clamp(total + bias[c], actMin, actMax));
                             o += 4;
                         }
                     }

@@ -1,6 +1,5 @@
 package dev.fieldline.tflite.micro.kernels;
 
-import dev.fieldline.tflite.TensorType;
 import dev.fieldline.tflite.internal.FlatTable;
 
 /**
@@ -14,27 +13,12 @@ final class DepthwiseConv2D {
     private DepthwiseConv2D() {}
 
     static Kernel prepare(OpContext ctx) {
-        ctx.requireInputs(2, 3);
-        ctx.requireOutputs(1);
-        TensorView input = ctx.input(0);
-        TensorView filter = ctx.input(1);
-        TensorView bias = ctx.optionalInput(2);
-        TensorView output = ctx.output(0);
-        FlatTable opts = LayerKernels.options(ctx, LayerKernels.DEPTHWISE_CONV_2D_OPTIONS, true);
-        LayerKernels.requireRank4(ctx, input);
-        LayerKernels.requireRank4(ctx, filter);
-        LayerKernels.requireRank4(ctx, output);
-        ctx.requireType(input, TensorType.FLOAT32, TensorType.INT8, TensorType.INT16);
-        if (output.type() != input.type()) {
-            throw ctx.unsupported(output, "output type " + output.type().dtype() + " differs from the input's "
-                    + input.type().dtype());
-        }
-        if (input.type() == TensorType.FLOAT32 && filter.type() != TensorType.FLOAT32) {
-            throw ctx.unsupported(filter, "hybrid depthwise convolution (float input, " + filter.type().dtype()
-                    + " filter) is not supported");
-        }
-        ctx.requireType(filter, input.type() == TensorType.FLOAT32 ? TensorType.FLOAT32 : TensorType.INT8);
-        LayerKernels.requireConstant(ctx, filter);
+        Conv2D.Operands ops = Conv2D.Operands.of(ctx, LayerKernels.DEPTHWISE_CONV_2D_OPTIONS, "depthwise convolution");
+        TensorView input = ops.input();
+        TensorView filter = ops.filter();
+        TensorView bias = ops.bias();
+        TensorView output = ops.output();
+        FlatTable opts = ops.options();
         if (filter.dim(0) != 1) {
             throw ctx.invalid(filter, "the first filter dimension must be 1");
         }
@@ -129,18 +113,7 @@ final class DepthwiseConv2D {
         @Override
         public void invoke() {
             int[] x = values;
-            if (int16) {
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = TensorView.getInt16(in, inOff + 2 * i);
-                }
-            } else {
-                byte[] src = in;
-                int base = inOff;
-                int add = inputOffset;
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = src[base + i] + add;
-                }
-            }
+            LayerKernels.loadInts(in, inOff, int16, inputOffset, x);
             int inC = g.inC();
             int outC = g.outC();
             int m = depthMultiplier;
@@ -250,9 +223,7 @@ final class DepthwiseConv2D {
         @Override
         public void invoke() {
             float[] x = values;
-            for (int i = 0; i < x.length; i++) {
-                x[i] = TensorView.getFloat(in, inOff + 4 * i);
-            }
+            LayerKernels.loadFloats(in, inOff, x);
             int inC = g.inC();
             int outC = g.outC();
             int m = depthMultiplier;
@@ -277,7 +248,7 @@ final class DepthwiseConv2D {
                             }
                         }
                         for (int c = 0; c < outC; c++) {
-                            TensorView.setFloat(out, o, LayerKernels.clamp(acc[c] + bias[c], actMin, actMax));
+                            TensorView.setFloat(out, o, Activation.clamp(acc[c] + bias[c], actMin, actMax));
                             o += 4;
                         }
                     }

@@ -161,18 +161,7 @@ final class FullyConnected {
         @Override
         public void invoke() {
             int[] x = values;
-            if (int16) {
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = TensorView.getInt16(in, inOff + 2 * i);
-                }
-            } else {
-                byte[] src = in;
-                int base = inOff;
-                int add = inputOffset;
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = src[base + i] + add;
-                }
-            }
+            LayerKernels.loadInts(in, inOff, int16, inputOffset, x);
             int depth = s.depth;
             int e = 0;
             for (int b = 0; b < s.batches; b++) {
@@ -227,14 +216,12 @@ final class FullyConnected {
         @Override
         public void invoke() {
             float[] x = values;
-            for (int i = 0; i < x.length; i++) {
-                x[i] = TensorView.getFloat(in, inOff + 4 * i);
-            }
+            LayerKernels.loadFloats(in, inOff, x);
             int e = 0;
             for (int b = 0; b < s.batches; b++) {
                 for (int u = 0; u < s.units; u++, e++) {
                     float total = LayerKernels.dot(x, b * s.depth, weights, u * s.depth, s.depth);
-                    TensorView.setFloat(out, outOff + 4 * e, LayerKernels.clamp(total + bias[u], actMin, actMax));
+                    TensorView.setFloat(out, outOff + 4 * e, Activation.clamp(total + bias[u], actMin, actMax));
                 }
             }
         }

@@ -65,12 +65,6 @@ final class LayerKernels {
         return Activation.of(options == null ? 0 : options.getByte(field, 0), ctx);
     }
 
-    /** {@code ActivationFunctionWithMinMax}: {@code std::min(std::max(v, lo), hi)}, NaN passing through. */
-    static float clamp(float v, float lo, float hi) {
-        float r = v < lo ? lo : v;
-        return hi < r ? hi : r;
-    }
-
     /** Requires a tensor of rank 4 (NHWC). */
     static void requireRank4(OpContext ctx, TensorView t) {
         if (t.rank() != 4) {
@@ -82,6 +76,29 @@ final class LayerKernels {
     static void requireConstant(OpContext ctx, TensorView t) {
         if (!t.isConstant()) {
             throw ctx.unsupported(t, "the weights must be a constant tensor");
+        }
+    }
+
+    /**
+     * Reads an int8 tensor plus {@code offset} (the negated zero point) or an int16 tensor into
+     * {@code dst}, once per invocation, so that the inner loops work on plain ints.
+     */
+    static void loadInts(byte[] src, int srcOffset, boolean int16, int offset, int[] dst) {
+        if (int16) {
+            for (int i = 0; i < dst.length; i++) {
+                dst[i] = TensorView.getInt16(src, srcOffset + 2 * i) + offset;
+            }
+        } else {
+            for (int i = 0; i < dst.length; i++) {
+                dst[i] = src[srcOffset + i] + offset;
+            }
+        }
+    }
+
+    /** Reads a float32 tensor into {@code dst}. */
+    static void loadFloats(byte[] src, int srcOffset, float[] dst) {
+        for (int i = 0; i < dst.length; i++) {
+            dst[i] = TensorView.getFloat(src, srcOffset + 4 * i);
         }
     }
 

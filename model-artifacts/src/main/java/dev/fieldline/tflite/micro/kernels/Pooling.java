@@ -221,7 +221,7 @@ final class Pooling {
                         float count = (endY[oy] - firstY[oy]) * (endX[ox] - firstX[ox]);
                         for (int c = 0; c < depth; c++, o++) {
                             float v = average ? acc[c] / count : acc[c];
-                            TensorView.setFloat(out, outOff + 4 * o, LayerKernels.clamp(v, actMin, actMax));
+                            TensorView.setFloat(out, outOff + 4 * o, Activation.clamp(v, actMin, actMax));
                         }
                     }
                 }
