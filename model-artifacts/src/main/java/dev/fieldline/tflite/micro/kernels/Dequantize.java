@@ -46,45 +46,30 @@ final class Dequantize {
         return sign == 0 ? magnitude : -magnitude;
     }
 
-    private static final class FromQuantized implements Kernel {
-        private final TensorView in;
-        private final TensorView out;
+    private static final class FromQuantized extends UnaryKernel {
         private final double scale;
         private final int zeroPoint;
-        private final int n;
 
         FromQuantized(TensorView in, TensorView out) {
-            this.in = in;
-            this.out = out;
+            super(in, out);
             this.scale = in.scale();
             this.zeroPoint = in.zeroPoint();
-            this.n = in.elementCount();
         }
 
         @Override
-        public void invoke() {
-            for (int i = 0; i < n; i++) {
-                out.setFloat(i, (float) (scale * (IntElements.get(in, i) - zeroPoint)));
-            }
+        void compute(int i) {
+            out.setFloat(i, (float) (scale * (IntElements.get(in, i) - zeroPoint)));
         }
     }
 
-    private static final class FromHalf implements Kernel {
-        private final TensorView in;
-        private final TensorView out;
-        private final int n;
-
+    private static final class FromHalf extends UnaryKernel {
         FromHalf(TensorView in, TensorView out) {
-            this.in = in;
-            this.out = out;
-            this.n = in.elementCount();
+            super(in, out);
         }
 
         @Override
-        public void invoke() {
-            for (int i = 0; i < n; i++) {
-                out.setFloat(i, halfToFloat(in.getInt16(i)));
-            }
+        void compute(int i) {
+            out.setFloat(i, halfToFloat(in.getInt16(i)));
         }
     }
 }

@@ -69,66 +69,52 @@ final class Quantize {
     }
 
     /** float32 to a quantised type. */
-    private static final class FromFloat implements Kernel {
-        private final TensorView in;
-        private final TensorView out;
+    private static final class FromFloat extends UnaryKernel {
         private final double scale;
         private final int zeroPoint;
         private final int min;
         private final int max;
-        private final int n;
 
         FromFloat(TensorView in, TensorView out) {
-            this.in = in;
-            this.out = out;
+            super(in, out);
             this.scale = out.scale();
             this.zeroPoint = out.zeroPoint();
             this.min = QuantMath.typeMin(out.type());
             this.max = QuantMath.typeMax(out.type());
-            this.n = in.elementCount();
         }
 
         @Override
-        public void invoke() {
-            for (int i = 0; i < n; i++) {
-                long q = QuantMath.roundHalfAway(in.getFloat(i) / scale);
-                q = Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, q)) + zeroPoint;
-                IntElements.set(out, i, (int) Math.max(min, Math.min(max, q)));
-            }
+        void compute(int i) {
+            long q = QuantMath.roundHalfAway(in.getFloat(i) / scale);
+            q = Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, q)) + zeroPoint;
+            IntElements.set(out, i, (int) Math.max(min, Math.min(max, q)));
         }
     }
 
     /** Quantised to quantised with another scale, zero point or type. */
-    private static final class Requantize implements Kernel {
-        private final TensorView in;
-        private final TensorView out;
+    private static final class Requantize extends UnaryKernel {
         private final int multiplier;
         private final int shift;
         private final int inZeroPoint;
         private final int outZeroPoint;
         private final int min;
         private final int max;
-        private final int n;
 
         Requantize(TensorView in, TensorView out, int multiplier, int shift) {
-            this.in = in;
-            this.out = out;
+            super(in, out);
             this.multiplier = multiplier;
             this.shift = shift;
             this.inZeroPoint = in.zeroPoint();
             this.outZeroPoint = out.zeroPoint();
             this.min = QuantMath.typeMin(out.type());
             this.max = QuantMath.typeMax(out.type());
-            this.n = in.elementCount();
         }
 
         @Override
-        public void invoke() {
-            for (int i = 0; i < n; i++) {
-                int v = QuantMath.multiplyByQuantizedMultiplier(IntElements.get(in, i) - inZeroPoint, multiplier, shift)
-                        + outZeroPoint;
-                IntElements.set(out, i, QuantMath.clamp(v, min, max));
-            }
+        void compute(int i) {
+            int v = QuantMath.multiplyByQuantizedMultiplier(IntElements.get(in, i) - inZeroPoint, multiplier, shift)
+                    + outZeroPoint;
+            IntElements.set(out, i, QuantMath.clamp(v, min, max));
         }
     }
 }

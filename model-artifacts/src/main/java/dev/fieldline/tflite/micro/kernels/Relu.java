@@ -37,37 +37,31 @@ final class Relu {
         TensorView in = checkUnary(ctx);
         TensorView out = ctx.output(0);
         if (in.type() == TensorType.FLOAT32) {
-            return new FloatLeaky(in, out, alpha);
+            return new FloatActivation(in, out, FloatActivation.Function.LEAKY_RELU, alpha);
         }
         checkQuantized(ctx, in, out);
         long alphaM = QuantMath.quantizeMultiplier(in.scale() * alpha / out.scale());
         long identityM = QuantMath.quantizeMultiplier(in.scale() / out.scale());
-        return new QuantizedLeaky(in, out, identityM, alphaM);
+        return new QuantizedRelu(in, out, identityM, alphaM, QuantMath.typeMin(out.type()), QuantMath.typeMax(out.type()));
     }
 
     private static Kernel prepare(OpContext ctx, float actMin, float actMax) {
         TensorView in = checkUnary(ctx);
         TensorView out = ctx.output(0);
         if (in.type() == TensorType.FLOAT32) {
-            return new FloatRelu(in, out, actMax);
+            return new FloatActivation(in, out, FloatActivation.Function.RELU, actMax);
         }
         checkQuantized(ctx, in, out);
         long m = QuantMath.quantizeMultiplier(in.scale() / out.scale());
         int qmin = Math.max(QuantMath.typeMin(out.type()), out.zeroPoint() + QuantMath.roundToInt(actMin / out.scale()));
         int qmax = actMax == Float.POSITIVE_INFINITY ? QuantMath.typeMax(out.type())
                 : Math.min(QuantMath.typeMax(out.type()), out.zeroPoint() + QuantMath.roundToInt(actMax / out.scale()));
-        return new QuantizedRelu(in, out, m, qmin, qmax);
+        return new QuantizedRelu(in, out, m, m, qmin, qmax);
     }
 
     private static TensorView checkUnary(OpContext ctx) {
-        ctx.requireInputs(1, 1);
-        ctx.requireOutputs(1);
-        TensorView in = ctx.input(0);
-        TensorView out = ctx.output(0);
-        ctx.requireType(in, TensorType.FLOAT32, TensorType.INT8, TensorType.UINT8, TensorType.INT16);
-        ctx.requireType(out, in.type());
-        ctx.requireShape(out, in.shape());
-        return in;
+        return UnaryKernel.checkSameTypeAndShape(ctx, TensorType.FLOAT32, TensorType.INT8, TensorType.UINT8,
+                TensorType.INT16);
     }
 
     private static void checkQuantized(OpContext ctx, TensorView in, TensorView out) {
@@ -82,117 +76,35 @@ final class Relu {
         }
     }
 
-    private static final class FloatRelu implements Kernel {
-        private final TensorView in;
-        private final TensorView out;
-        private final float max;
-        private final int n;
-
-        FloatRelu(TensorView in, TensorView out, float max) {
-            this.in = in;
-            this.out = out;
-            this.max = max;
-            this.n = in.elementCount();
-        }
-
-        @Override
-        public void invoke() {
-            for (int i = 0; i < n; i++) {
-                out.setFloat(i, Activation.clamp(in.getFloat(i), 0f, max));
-            }
-        }
-    }
-
-    private static final class FloatLeaky implements Kernel {
-        private final TensorView in;
-        private final TensorView out;
-        private final float alpha;
-        private final int n;
-
-        FloatLeaky(TensorView in, TensorView out, float alpha) {
-            this.in = in;
-            this.out = out;
-            this.alpha = alpha;
-            this.n = in.elementCount();
-        }
-
-        @Override
-        public void invoke() {
-            for (int i = 0; i < n; i++) {
-                float x = in.getFloat(i);
-                out.setFloat(i, x > 0 ? x : x * alpha);
-            }
-        }
-    }
-
-    private static final class QuantizedRelu implements Kernel {
-        private final TensorView in;
-        private final TensorView out;
+    /** Requantisation with one multiplier at or above the input zero point and another below it. */
+    private static final class QuantizedRelu extends UnaryKernel {
         private final int inZeroPoint;
         private final int outZeroPoint;
-        private final int multiplier;
-        private final int shift;
+        private final int upperMultiplier;
+        private final int upperShift;
+        private final int lowerMultiplier;
+        private final int lowerShift;
         private final int min;
         private final int max;
-        private final int n;
 
-        QuantizedRelu(TensorView in, TensorView out, long m, int min, int max) {
-            this.in = in;
-            this.out = out;
+        QuantizedRelu(TensorView in, TensorView out, long upper, long lower, int min, int max) {
+            super(in, out);
             this.inZeroPoint = in.zeroPoint();
             this.outZeroPoint = out.zeroPoint();
-            this.multiplier = QuantMath.multiplier(m);
-            this.shift = QuantMath.shift(m);
+            this.upperMultiplier = QuantMath.multiplier(upper);
+            this.upperShift = QuantMath.shift(upper);
+            this.lowerMultiplier = QuantMath.multiplier(lower);
+            this.lowerShift = QuantMath.shift(lower);
             this.min = min;
             this.max = max;
-            this.n = in.elementCount();
         }
 
         @Override
-        public void invoke() {
-            for (int i = 0; i < n; i++) {
-                int v = outZeroPoint
-                        + QuantMath.multiplyByQuantizedMultiplier(IntElements.get(in, i) - inZeroPoint, multiplier, shift);
-                IntElements.set(out, i, QuantMath.clamp(v, min, max));
-            }
-        }
-    }
-
-    private static final class QuantizedLeaky implements Kernel {
-        private final TensorView in;
-        private final TensorView out;
-        private final int inZeroPoint;
-        private final int outZeroPoint;
-        private final int identityMultiplier;
-        private final int identityShift;
-        private final int alphaMultiplier;
-        private final int alphaShift;
-        private final int min;
-        private final int max;
-        private final int n;
-
-        QuantizedLeaky(TensorView in, TensorView out, long identity, long alpha) {
-            this.in = in;
-            this.out = out;
-            this.inZeroPoint = in.zeroPoint();
-            this.outZeroPoint = out.zeroPoint();
-            this.identityMultiplier = QuantMath.multiplier(identity);
-            this.identityShift = QuantMath.shift(identity);
-            this.alphaMultiplier = QuantMath.multiplier(alpha);
-            this.alphaShift = QuantMath.shift(alpha);
-            this.min = QuantMath.typeMin(out.type());
-            this.max = QuantMath.typeMax(out.type());
-            this.n = in.elementCount();
-        }
-
-        @Override
-        public void invoke() {
-            for (int i = 0; i < n; i++) {
-                int x = IntElements.get(in, i) - inZeroPoint;
-                int v = x >= 0 ? QuantMath.multiplyByQuantizedMultiplier(x, identityMultiplier, identityShift)
-                        : QuantMath.multiplyByQuantizedMultiplier(x, alphaMultiplier, alphaShift);
-                IntElements.set(out, i, QuantMath.clamp(outZeroPoint + v, min, max));
-            }
+        void compute(int i) {
+            int x = IntElements.get(in, i) - inZeroPoint;
+            int v = x >= 0 ? QuantMath.multiplyByQuantizedMultiplier(x, upperMultiplier, upperShift)
+                    : QuantMath.multiplyByQuantizedMultiplier(x, lowerMultiplier, lowerShift);
+            IntElements.set(out, i, QuantMath.clamp(outZeroPoint + v, min, max));
         }
     }
 }

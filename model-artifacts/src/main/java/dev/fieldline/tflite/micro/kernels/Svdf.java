@@ -119,20 +119,60 @@ final class Svdf {
 
     private record Shape(int batch, int inputSize, int filters, int rank, int units, int memory) {}
 
-    /** Moves every state element one place towards the start (the oldest activation drops out). */
-    private static void shiftState(TensorView state, int elementBytes) {
-        int bytes = state.byteSize();
-        System.arraycopy(state.data(), state.offset() + elementBytes, state.data(), state.offset(), bytes - elementBytes);
+    /**
+     * The invocation's three passes, each per batch and filter (or unit): the feature filter into
+     * the newest state slot, the time filter into scratch, the rank reduction into the output. The
+     * whole state first moves one element towards the start (the oldest activation drops out).
+     */
+    private abstract static class Passes implements Kernel {
+        final Shape s;
+        final TensorView input;
+        final TensorView state;
+        final TensorView output;
+
+        Passes(Shape s, TensorView input, TensorView state, TensorView output) {
+            this.s = s;
+            this.input = input;
+            this.state = state;
+            this.output = output;
+        }
+
+        @Override
+        public final void invoke() {
+            int elementBytes = state.type().bytes();
+            System.arraycopy(state.data(), state.offset() + elementBytes, state.data(), state.offset(),
+                    state.byteSize() - elementBytes);
+            for (int b = 0; b < s.batch; b++) {
+                for (int f = 0; f < s.filters; f++) {
+                    feature(b, f, (b * s.filters + f) * s.memory + s.memory - 1);
+                }
+            }
+            for (int b = 0; b < s.batch; b++) {
+                for (int f = 0; f < s.filters; f++) {
+                    time(b * s.filters + f, f * s.memory, (b * s.filters + f) * s.memory);
+                }
+            }
+            for (int b = 0; b < s.batch; b++) {
+                for (int u = 0; u < s.units; u++) {
+                    unit(b * s.units + u, u);
+                }
+            }
+        }
+
+        /** Writes the feature filter {@code f}'s output for batch {@code b} into state element {@code slot}. */
+        abstract void feature(int b, int f, int slot);
+
+        /** Dots the memory at state element {@code memory} with the time weights at {@code weights}. */
+        abstract void time(int scratchIndex, int weights, int memory);
+
+        /** Sums the rank filters of unit {@code u}, adds the bias and writes output element {@code o}. */
+        abstract void unit(int o, int u);
     }
 
-    private static final class FloatSvdf implements Kernel {
-        private final Shape s;
-        private final TensorView input;
+    private static final class FloatSvdf extends Passes {
         private final float[] weightsFeature;
         private final float[] weightsTime;
         private final float[] bias;
-        private final TensorView state;
-        private final TensorView output;
         private final float min;
         private final float max;
         private final boolean tanh;
@@ -140,13 +180,10 @@ final class Svdf {
 
         FloatSvdf(Shape s, TensorView input, float[] weightsFeature, float[] weightsTime, float[] bias,
                 TensorView state, TensorView output, Activation act, boolean tanh) {
-            this.s = s;
-            this.input = input;
+            super(s, input, state, output);
             this.weightsFeature = weightsFeature;
             this.weightsTime = weightsTime;
             this.bias = bias;
-            this.state = state;
-            this.output = output;
             this.min = act == Activation.NONE ? Float.NEGATIVE_INFINITY : act.floatMin();
             this.max = act == Activation.NONE ? Float.POSITIVE_INFINITY : act.floatMax();
             this.tanh = tanh;
@@ -154,53 +191,40 @@ final class Svdf {
         }
 
         @Override
-        public void invoke() {
-            int memory = s.memory;
-            shiftState(state, 4);
-            for (int b = 0; b < s.batch; b++) {
-                for (int f = 0; f < s.filters; f++) {
-                    float dot = 0f;
-                    int w = f * s.inputSize;
-                    int x = b * s.inputSize;
-                    for (int c = 0; c < s.inputSize; c++) {
-                        dot += weightsFeature[w + c] * input.getFloat(x + c);
-                    }
-                    state.setFloat((b * s.filters + f) * memory + memory - 1, dot);
-                }
+        void feature(int b, int f, int slot) {
+            float dot = 0f;
+            int w = f * s.inputSize;
+            int x = b * s.inputSize;
+            for (int c = 0; c < s.inputSize; c++) {
+                dot += weightsFeature[w + c] * input.getFloat(x + c);
             }
-            for (int b = 0; b < s.batch; b++) {
-                for (int f = 0; f < s.filters; f++) {
-                    float dot = 0f;
-                    int base = (b * s.filters + f) * memory;
-                    for (int t = 0; t < memory; t++) {
-                        dot += weightsTime[f * memory + t] * state.getFloat(base + t);
-                    }
-                    scratch[b * s.filters + f] = dot;
-                }
+            state.setFloat(slot, dot);
+        }
+
+        @Override
+        void time(int scratchIndex, int weights, int memory) {
+            float dot = 0f;
+            for (int t = 0; t < s.memory; t++) {
+                dot += weightsTime[weights + t] * state.getFloat(memory + t);
             }
-            for (int b = 0; b < s.batch; b++) {
-                for (int u = 0; u < s.units; u++) {
-                    float sum = 0f;
-                    int from = (b * s.units + u) * s.rank;
-                    for (int r = 0; r < s.rank; r++) {
-                        sum += scratch[from + r];
-                    }
-                    sum += bias[u];
-                    float v = tanh ? (float) Math.tanh(sum) : Activation.clamp(sum, min, max);
-                    output.setFloat(b * s.units + u, v);
-                }
+            scratch[scratchIndex] = dot;
+        }
+
+        @Override
+        void unit(int o, int u) {
+            float sum = 0f;
+            for (int r = 0; r < s.rank; r++) {
+                sum += scratch[o * s.rank + r];
             }
+            sum += bias[u];
+            output.setFloat(o, tanh ? (float) Math.tanh(sum) : Activation.clamp(sum, min, max));
         }
     }
 
-    private static final class IntegerSvdf implements Kernel {
-        private final Shape s;
-        private final TensorView input;
+    private static final class IntegerSvdf extends Passes {
         private final byte[] weightsFeature;
         private final short[] weightsTime;
         private final int[] bias;
-        private final TensorView state;
-        private final TensorView output;
         private final int inputZeroPoint;
         private final int outputZeroPoint;
         private final int multiplier1;
@@ -211,13 +235,10 @@ final class Svdf {
 
         IntegerSvdf(Shape s, TensorView input, byte[] weightsFeature, short[] weightsTime, int[] bias,
                 TensorView state, TensorView output, long scale1, long scale2) {
-            this.s = s;
-            this.input = input;
+            super(s, input, state, output);
             this.weightsFeature = weightsFeature;
             this.weightsTime = weightsTime;
             this.bias = bias;
-            this.state = state;
-            this.output = output;
             this.inputZeroPoint = input.zeroPoint();
             this.outputZeroPoint = output.zeroPoint();
             this.multiplier1 = QuantMath.multiplier(scale1);
@@ -228,48 +249,35 @@ final class Svdf {
         }
 
         @Override
-        public void invoke() {
-            int memory = s.memory;
-            shiftState(state, 2);
-            // feature filter: the newest activation of every filter
-            for (int b = 0; b < s.batch; b++) {
-                int x = b * s.inputSize;
-                for (int f = 0; f < s.filters; f++) {
-                    int dot = 0;
-                    int w = f * s.inputSize;
-                    for (int c = 0; c < s.inputSize; c++) {
-                        dot += weightsFeature[w + c] * (input.getInt8(x + c) - inputZeroPoint);
-                    }
-                    dot = QuantMath.multiplyByQuantizedMultiplier(dot, multiplier1, shift1);
-                    dot = QuantMath.clamp(dot, Short.MIN_VALUE, Short.MAX_VALUE);
-                    state.setInt16((b * s.filters + f) * memory + memory - 1, (short) dot);
-                }
+        void feature(int b, int f, int slot) {
+            int dot = 0;
+            int w = f * s.inputSize;
+            int x = b * s.inputSize;
+            for (int c = 0; c < s.inputSize; c++) {
+                dot += weightsFeature[w + c] * (input.getInt8(x + c) - inputZeroPoint);
             }
-            // time filter
-            for (int b = 0; b < s.batch; b++) {
-                for (int f = 0; f < s.filters; f++) {
-                    int dot = 0;
-                    int base = (b * s.filters + f) * memory;
-                    int w = f * memory;
-                    for (int t = 0; t < memory; t++) {
-                        dot += weightsTime[w + t] * state.getInt16(base + t);
-                    }
-                    scratch[b * s.filters + f] = dot;
-                }
+            dot = QuantMath.multiplyByQuantizedMultiplier(dot, multiplier1, shift1);
+            state.setInt16(slot, (short) QuantMath.clamp(dot, Short.MIN_VALUE, Short.MAX_VALUE));
+        }
+
+        @Override
+        void time(int scratchIndex, int weights, int memory) {
+            int dot = 0;
+            for (int t = 0; t < s.memory; t++) {
+                dot += weightsTime[weights + t] * state.getInt16(memory + t);
             }
-            // reduce over rank, bias, rescale
-            for (int b = 0; b < s.batch; b++) {
-                for (int u = 0; u < s.units; u++) {
-                    int sum = 0;
-                    int from = (b * s.units + u) * s.rank;
-                    for (int r = 0; r < s.rank; r++) {
-                        sum += scratch[from + r];
-                    }
-                    sum += bias[u];
-                    int v = QuantMath.multiplyByQuantizedMultiplier(sum, multiplier2, shift2) + outputZeroPoint;
-                    output.setInt8(b * s.units + u, (byte) QuantMath.clamp(v, Byte.MIN_VALUE, Byte.MAX_VALUE));
-                }
+            scratch[scratchIndex] = dot;
+        }
+
+        @Override
+        void unit(int o, int u) {
+            int sum = 0;
+            for (int r = 0; r < s.rank; r++) {
+                sum += scratch[o * s.rank + r];
             }
+            sum += bias[u];
+            int v = QuantMath.multiplyByQuantizedMultiplier(sum, multiplier2, shift2) + outputZeroPoint;
+            output.setInt8(o, (byte) QuantMath.clamp(v, Byte.MIN_VALUE, Byte.MAX_VALUE));
         }
     }
 }

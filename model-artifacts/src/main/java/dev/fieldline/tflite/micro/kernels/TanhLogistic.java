@@ -32,15 +32,12 @@ final class TanhLogistic {
     }
 
     private static Kernel prepare(OpContext ctx, boolean tanh) {
-        ctx.requireInputs(1, 1);
-        ctx.requireOutputs(1);
-        TensorView in = ctx.input(0);
+        TensorView in = UnaryKernel.checkSameTypeAndShape(ctx, TensorType.FLOAT32, TensorType.INT8, TensorType.UINT8,
+                TensorType.INT16);
         TensorView out = ctx.output(0);
-        ctx.requireType(in, TensorType.FLOAT32, TensorType.INT8, TensorType.UINT8, TensorType.INT16);
-        ctx.requireType(out, in.type());
-        ctx.requireShape(out, in.shape());
         if (in.type() == TensorType.FLOAT32) {
-            return new FloatKernel(in, out, tanh);
+            return new FloatActivation(in, out,
+                    tanh ? FloatActivation.Function.TANH : FloatActivation.Function.LOGISTIC, 0f);
         }
         for (TensorView t : new TensorView[] {in, out}) {
             ctx.requireQuantized(t);
@@ -105,97 +102,54 @@ final class TanhLogistic {
         return new Int16Lookup(in, out, tanh, (int) multiplier, leftShift);
     }
 
-    private static final class FloatKernel implements Kernel {
-        private final TensorView in;
-        private final TensorView out;
-        private final boolean tanh;
-        private final int n;
-
-        FloatKernel(TensorView in, TensorView out, boolean tanh) {
-            this.in = in;
-            this.out = out;
-            this.tanh = tanh;
-            this.n = in.elementCount();
-        }
-
-        @Override
-        public void invoke() {
-            for (int i = 0; i < n; i++) {
-                double x = in.getFloat(i);
-                out.setFloat(i, (float) (tanh ? Math.tanh(x) : 1.0 / (1.0 + Math.exp(-x))));
-            }
-        }
-    }
-
-    private static final class Lookup implements Kernel {
-        private final TensorView in;
-        private final TensorView out;
+    private static final class Lookup extends UnaryKernel {
         private final byte[] table;
-        private final int n;
 
         Lookup(TensorView in, TensorView out, byte[] table) {
-            this.in = in;
-            this.out = out;
+            super(in, out);
             this.table = table;
-            this.n = in.elementCount();
         }
 
         @Override
-        public void invoke() {
-            for (int i = 0; i < n; i++) {
-                out.setInt8(i, table[in.getInt8(i) & 0xff]);
-            }
+        void compute(int i) {
+            out.setInt8(i, table[in.getInt8(i) & 0xff]);
         }
     }
 
-    private static final class Int16FixedPoint implements Kernel {
-        private final TensorView in;
-        private final TensorView out;
+    private static final class Int16FixedPoint extends UnaryKernel {
         private final boolean tanh;
         private final int leftShift;
-        private final int n;
 
         Int16FixedPoint(TensorView in, TensorView out, boolean tanh, int leftShift) {
-            this.in = in;
-            this.out = out;
+            super(in, out);
             this.tanh = tanh;
             this.leftShift = leftShift;
-            this.n = in.elementCount();
         }
 
         @Override
-        public void invoke() {
-            for (int i = 0; i < n; i++) {
-                int x = FixedPoint16.multiplyByPot(in.getInt16(i), leftShift);
-                out.setInt16(i, (short) (tanh ? FixedPoint16.tanh(x) : FixedPoint16.logistic(x)));
-            }
+        void compute(int i) {
+            int x = FixedPoint16.multiplyByPot(in.getInt16(i), leftShift);
+            out.setInt16(i, (short) (tanh ? FixedPoint16.tanh(x) : FixedPoint16.logistic(x)));
         }
     }
 
-    private static final class Int16Lookup implements Kernel {
-        private final TensorView in;
-        private final TensorView out;
+    private static final class Int16Lookup extends UnaryKernel {
         private final boolean tanh;
         private final int multiplier;
         private final int leftShift;
-        private final int n;
 
         Int16Lookup(TensorView in, TensorView out, boolean tanh, int multiplier, int leftShift) {
-            this.in = in;
-            this.out = out;
+            super(in, out);
             this.tanh = tanh;
             this.multiplier = multiplier;
             this.leftShift = leftShift;
-            this.n = in.elementCount();
         }
 
         @Override
-        public void invoke() {
-            for (int i = 0; i < n; i++) {
-                int x = in.getInt16(i);
-                out.setInt16(i, (short) (tanh ? FixedPoint16.tanhLut(x, multiplier, leftShift)
-                        : FixedPoint16.logisticLut(x, multiplier, leftShift)));
-            }
+        void compute(int i) {
+            int x = in.getInt16(i);
+            out.setInt16(i, (short) (tanh ? FixedPoint16.tanhLut(x, multiplier, leftShift)
+                    : FixedPoint16.logisticLut(x, multiplier, leftShift)));
         }
     }
 }

@@ -69,6 +69,12 @@ class ZeroAllocationTest {
                 .map(e -> DynamicTest.dynamicTest(e.getKey(), () -> assertNoAllocation(e.getValue().get())));
     }
 
+    @TestFactory
+    Stream<DynamicTest> everyElementwiseKernel() {
+        return ElementwiseModels.all().entrySet().stream()
+                .map(e -> DynamicTest.dynamicTest(e.getKey(), () -> assertNoAllocation(e.getValue().get())));
+    }
+
     private void assertNoAllocation(TfliteModel model) {
         assertThat(threads.isThreadAllocatedMemorySupported()).isTrue();
         threads.setThreadAllocatedMemoryEnabled(true);
