@@ -191,6 +191,7 @@ final class Conv2D {
         private final int actMax;
         private final int[] values;
         private final int[] patch;
+        private final int[] sums;
         private final boolean pointwise;
 
         IntKernel(Geometry g, TensorView input, TensorView output, int[] weights, int[] narrowBias, long[] wideBias,
@@ -213,6 +214,7 @@ final class Conv2D {
             this.values = new int[input.elementCount()];
             this.pointwise = pointwise(g);
             this.patch = new int[pointwise ? 0 : g.kernelH * g.kernelW * g.inC];
+            this.sums = new int[g.outC];
         }
 
         @Override
@@ -235,13 +237,16 @@ final class Conv2D {
                             p = patch;
                             pOff = 0;
                         }
+                        if (wideBias == null) {
+                            LayerKernels.dotRows(weights, 0, outC, k, p, pOff, sums);
+                        }
                         for (int c = 0, w = 0; c < outC; c++, w += k, e++) {
                             int v;
                             if (wideBias != null) {
                                 long acc = LayerKernels.dotWide(weights, w, p, pOff, k) + wideBias[c];
                                 v = QuantMath.multiplyByQuantizedMultiplier(acc, multiplier[c], shift[c]);
                             } else {
-                                int acc = LayerKernels.dot(weights, w, p, pOff, k) + narrowBias[c];
+                                int acc = sums[c] + narrowBias[c];
                                 v = int16 ? QuantMath.multiplyByQuantizedMultiplier(acc, multiplier[c], shift[c])
                                         : Requantization.multiplySingleRounding(acc, multiplier[c], shift[c]);
                             }

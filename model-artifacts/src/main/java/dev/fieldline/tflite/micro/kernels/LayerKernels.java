@@ -111,6 +111,39 @@ final class LayerKernels {
         return acc;
     }
 
+    /**
+     * {@code rows} sums of products of consecutive weight rows ({@code n} apart, from {@code wOff})
+     * with one vector, into {@code sums[0..rows)}: four rows at a time, so that each input element is
+     * loaded once for four products.
+     */
+    static void dotRows(int[] w, int wOff, int rows, int n, int[] x, int xOff, int[] sums) {
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int w0 = wOff + r * n;
+            int w1 = w0 + n;
+            int w2 = w1 + n;
+            int w3 = w2 + n;
+            int s0 = 0;
+            int s1 = 0;
+            int s2 = 0;
+            int s3 = 0;
+            for (int k = 0; k < n; k++) {
+                int v = x[xOff + k];
+                s0 += w[w0 + k] * v;
+                s1 += w[w1 + k] * v;
+                s2 += w[w2 + k] * v;
+                s3 += w[w3 + k] * v;
+            }
+            sums[r] = s0;
+            sums[r + 1] = s1;
+            sums[r + 2] = s2;
+            sums[r + 3] = s3;
+        }
+        for (; r < rows; r++) {
+            sums[r] = dot(w, wOff + r * n, x, xOff, n);
+        }
+    }
+
     /** Sum of products with a 64-bit accumulator (int16 activations with int64 bias). */
     static long dotWide(int[] a, int aOff, int[] b, int bOff, int n) {
         long acc = 0;
