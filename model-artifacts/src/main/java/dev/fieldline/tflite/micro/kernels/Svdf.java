@@ -111,8 +111,7 @@ final class Svdf {
         }
         long scale1 = QuantMath.quantizeMultiplier(input.scale() * weightsFeature.scale() / state.scale());
         long scale2 = QuantMath.quantizeMultiplier(state.scale() * weightsTime.scale() / output.scale());
-        ctx.kernelBytes(weightsFeature.elementCount() + 2L * weightsTime.elementCount()
-                + 4L * (units + batch * filters + batch * units));
+        ctx.kernelBytes(weightsFeature.elementCount() + 2L * weightsTime.elementCount() + 4L * (units + batch * filters));
         return new IntegerSvdf(shape, input, weightsFeature.toInt8Array(), weightsTime.toInt16Array(),
                 bias == null ? new int[units] : bias.toInt32Array(), state, output, scale1, scale2);
     }
