@@ -144,10 +144,14 @@ final class DepthwiseConv2D {
                                         a[c] += w[wi + c] * x[xi + c];
                                     }
                                 } else {
-                                    for (int ic = 0, oc = 0; ic < inC; ic++) {
+                                    int[] a = acc;
+                                    int[] w = weights;
+                                    for (int ic = 0; ic < inC; ic++) {
                                         int v = x[xi + ic];
-                                        for (int j = 0; j < m; j++, oc++) {
-                                            acc[oc] += weights[wi + oc] * v;
+                                        int oc = ic * m;
+                                        int wo = wi + oc;
+                                        for (int j = 0; j < m; j++) {
+                                            a[oc + j] += w[wo + j] * v;
                                         }
                                     }
                                 }
