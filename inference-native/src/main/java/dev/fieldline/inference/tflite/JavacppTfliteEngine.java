@@ -1,20 +1,18 @@
 package dev.fieldline.inference.tflite;
 
 import dev.fieldline.inference.EngineOptions;
-import dev.fieldline.inference.EngineUnavailableException;
-import dev.fieldline.inference.InferenceEngine;
 import dev.fieldline.inference.InferenceSession;
 import dev.fieldline.tflite.TfliteModel;
-import java.time.Duration;
 import java.util.List;
 
 /**
  * Engine {@code tflite-javacpp}: TensorFlow Lite 2.20 through its C++ API via JavaCPP
  * ({@code org.bytedeco:tensorflow-lite}), linux-x86_64 and linux-arm64: the native path on a
  * Raspberry Pi. Builtin kernels without default delegates (XNNPACK off), threads from
- * {@link EngineOptions#threads()}. This class loads without the native library.
+ * {@link EngineOptions#threads()}. TensorFlow Lite prints its reasons on standard error, so
+ * {@link #check} first repeats its quantisation checks and names the tensor.
  */
-public final class JavacppTfliteEngine implements InferenceEngine {
+public final class JavacppTfliteEngine extends NativeEngine {
 
     public static final String NAME = "tflite-javacpp";
 
@@ -30,20 +28,12 @@ public final class JavacppTfliteEngine implements InferenceEngine {
     }
 
     @Override
-    public boolean isAvailable() {
-        return JavacppTflite.runtime().available();
+    NativeRuntime runtime() {
+        return JavacppTflite.runtime();
     }
 
     @Override
-    public String unavailableReason() {
-        return JavacppTflite.runtime().reason();
-    }
-
-    @Override
-    public List<String> check(TfliteModel model) {
-        if (!isAvailable()) {
-            return List.of("engine " + NAME + " is unavailable: " + unavailableReason());
-        }
+    List<String> refusals(TfliteModel model) {
         List<String> problems = NativeModelChecks.quantizationProblems(model);
         if (!problems.isEmpty()) {
             return problems;
@@ -52,16 +42,7 @@ public final class JavacppTfliteEngine implements InferenceEngine {
     }
 
     @Override
-    public InferenceSession open(TfliteModel model, EngineOptions options) {
-        if (!isAvailable()) {
-            throw new EngineUnavailableException(NAME, "inference engine '" + NAME + "' cannot run here: "
-                    + unavailableReason());
-        }
+    InferenceSession openSession(TfliteModel model, EngineOptions options) {
         return JavacppTfliteSession.open(model, options);
-    }
-
-    /** The load of the native library (first call loads it): for diagnostics and benchmarks. */
-    public static Duration loadTime() {
-        return JavacppTflite.runtime().loadTime();
     }
 }

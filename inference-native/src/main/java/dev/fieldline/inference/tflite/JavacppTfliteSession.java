@@ -3,14 +3,11 @@ package dev.fieldline.inference.tflite;
 import static org.bytedeco.tensorflowlite.global.tensorflowlite.kTfLiteOk;
 
 import dev.fieldline.inference.EngineOptions;
-import dev.fieldline.inference.InferenceSession;
 import dev.fieldline.inference.TensorSpec;
 import dev.fieldline.tflite.ModelException;
 import dev.fieldline.tflite.TfliteModel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
@@ -29,11 +26,10 @@ import org.bytedeco.tensorflowlite.global.tensorflowlite;
  * {@code FlatBufferModel::BuildFromBuffer}, a {@code BuiltinOpResolver} without default delegates
  * (so no XNNPACK), {@code InterpreterBuilder}, {@code AllocateTensors}, {@code Invoke},
  * {@code ResetVariableTensors}. The model bytes, resolver and builder live as long as the
- * interpreter, as TensorFlow Lite requires. Inputs and outputs are session-owned buffers copied to
- * and from the tensors' raw memory around {@code Invoke} (one memcpy each, no allocation), so no
- * buffer handed out points into memory that {@link #close()} frees.
+ * interpreter, as TensorFlow Lite requires. The session's buffers are copied to and from the
+ * tensors' raw memory around {@code Invoke} (one memcpy each, no allocation).
  */
-final class JavacppTfliteSession implements InferenceSession {
+final class JavacppTfliteSession extends NativeSession {
 
     private final BytePointer modelData;
     private final FlatBufferModel flatBufferModel;
@@ -41,15 +37,11 @@ final class JavacppTfliteSession implements InferenceSession {
     private final InterpreterOptions interpreterOptions;
     private final InterpreterBuilder builder;
     private final Interpreter interpreter;
-    private final List<TensorSpec> inputSpecs;
-    private final List<TensorSpec> outputSpecs;
-    private final ByteBuffer[] inputs;
     private final ByteBuffer[] inputTensors;
-    private final ByteBuffer[] outputs;
     private final ByteBuffer[] outputTensors;
-    private boolean closed;
 
     private JavacppTfliteSession(TfliteModel model, EngineOptions options) {
+        super(JavacppTfliteEngine.NAME, model);
         modelData = new BytePointer(model.size());
         modelData.put(model.bytes());
         flatBufferModel = FlatBufferModel.BuildFromBuffer(modelData, model.size());
@@ -72,19 +64,13 @@ final class JavacppTfliteSession implements InferenceSession {
             if (interpreter.AllocateTensors() != kTfLiteOk) {
                 throw refused("AllocateTensors failed");
             }
-            inputSpecs = specs(model, model.inputs());
-            outputSpecs = specs(model, model.outputs());
-            inputs = new ByteBuffer[inputSpecs.size()];
-            inputTensors = new ByteBuffer[inputSpecs.size()];
+            inputTensors = new ByteBuffer[inputs.length];
             for (int i = 0; i < inputs.length; i++) {
-                inputTensors[i] = memory("input", i, interpreter.input_tensor(i), inputSpecs.get(i));
-                inputs[i] = ByteBuffer.allocateDirect(inputSpecs.get(i).byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+                inputTensors[i] = memory("input", i, interpreter.input_tensor(i), inputs().get(i));
             }
-            outputs = new ByteBuffer[outputSpecs.size()];
-            outputTensors = new ByteBuffer[outputSpecs.size()];
+            outputTensors = new ByteBuffer[outputs.length];
             for (int i = 0; i < outputs.length; i++) {
-                outputTensors[i] = memory("output", i, interpreter.output_tensor(i), outputSpecs.get(i));
-                outputs[i] = ByteBuffer.allocateDirect(outputSpecs.get(i).byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+                outputTensors[i] = memory("output", i, interpreter.output_tensor(i), outputs().get(i));
             }
         } catch (RuntimeException e) {
             release();
@@ -116,14 +102,6 @@ final class JavacppTfliteSession implements InferenceSession {
                 + " refuses the model: " + what + " (TensorFlow Lite printed its reason on standard error)");
     }
 
-    private static List<TensorSpec> specs(TfliteModel model, int[] indices) {
-        List<TensorSpec> specs = new ArrayList<>(indices.length);
-        for (int t : indices) {
-            specs.add(TensorSpec.of(model.tensor(t)));
-        }
-        return List.copyOf(specs);
-    }
-
     /** A little-endian view of a tensor's raw memory, after checking its size. */
     private static ByteBuffer memory(String what, int i, TfLiteTensor t, TensorSpec spec) {
         if (t == null || t.isNull()) {
@@ -142,69 +120,29 @@ final class JavacppTfliteSession implements InferenceSession {
     }
 
     @Override
-    public String engine() {
-        return JavacppTfliteEngine.NAME;
-    }
-
-    @Override
-    public List<TensorSpec> inputs() {
-        return inputSpecs;
-    }
-
-    @Override
-    public List<TensorSpec> outputs() {
-        return outputSpecs;
-    }
-
-    @Override
-    public ByteBuffer input(int i) {
-        return inputs[i].clear();
-    }
-
-    @Override
-    public void invoke() {
-        if (closed) {
-            throw new IllegalStateException("session closed");
-        }
+    void run() {
         for (int i = 0; i < inputs.length; i++) {
-            inputTensors[i].clear();
-            inputTensors[i].put(inputs[i].clear());
+            copy(inputs[i], inputTensors[i]);
         }
         if (interpreter.Invoke() != kTfLiteOk) {
             throw new IllegalStateException("TensorFlow Lite " + JavacppTflite.VERSION
                     + " Invoke failed (TensorFlow Lite printed its reason on standard error)");
         }
         for (int i = 0; i < outputs.length; i++) {
-            outputs[i].clear();
-            outputs[i].put(outputTensors[i].clear());
+            copy(outputTensors[i], outputs[i]);
         }
     }
 
     @Override
-    public ByteBuffer output(int i) {
-        return outputs[i].clear();
-    }
-
-    @Override
-    public void resetVariableTensors() {
-        if (closed) {
-            throw new IllegalStateException("session closed");
-        }
+    void resetState() {
         if (interpreter.ResetVariableTensors() != kTfLiteOk) {
             throw new IllegalStateException("TensorFlow Lite " + JavacppTflite.VERSION + " ResetVariableTensors failed");
         }
     }
 
-    @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            release();
-        }
-    }
-
     /** Frees in the order TensorFlow Lite needs: the interpreter before what it refers to. */
-    private void release() {
+    @Override
+    void release() {
         interpreter.close();
         if (builder != null) {
             builder.close();

@@ -1,8 +1,6 @@
 package dev.fieldline.inference.tflite;
 
 import dev.fieldline.inference.EngineOptions;
-import dev.fieldline.inference.EngineUnavailableException;
-import dev.fieldline.inference.InferenceEngine;
 import dev.fieldline.inference.InferenceSession;
 import dev.fieldline.tflite.TfliteModel;
 import java.util.List;
@@ -11,10 +9,9 @@ import java.util.List;
  * Engine {@code tflite}: TensorFlow Lite 2.6.2 (the runtime of the golden files) through its
  * official Java API, {@code org.tensorflow.lite.Interpreter}, with the JNI library of
  * {@code ai.djl.tflite:tflite-native-cpu}; linux-x86_64 only. XNNPACK off, threads from
- * {@link EngineOptions#threads()}. This class loads without the native library, so that the engine
- * can be listed and refused by name where it cannot run.
+ * {@link EngineOptions#threads()}. {@link #check} reports TensorFlow Lite's own reason.
  */
-public final class TfliteJniEngine implements InferenceEngine {
+public final class TfliteJniEngine extends NativeEngine {
 
     public static final String NAME = "tflite";
 
@@ -30,34 +27,17 @@ public final class TfliteJniEngine implements InferenceEngine {
     }
 
     @Override
-    public boolean isAvailable() {
-        return TfliteJni.runtime().available();
+    NativeRuntime runtime() {
+        return TfliteJni.runtime();
     }
 
     @Override
-    public String unavailableReason() {
-        return TfliteJni.runtime().reason();
-    }
-
-    @Override
-    public List<String> check(TfliteModel model) {
-        if (!isAvailable()) {
-            return List.of("engine " + NAME + " is unavailable: " + unavailableReason());
-        }
+    List<String> refusals(TfliteModel model) {
         return TfliteJniSession.refusal(model).map(List::of).orElse(List.of());
     }
 
     @Override
-    public InferenceSession open(TfliteModel model, EngineOptions options) {
-        if (!isAvailable()) {
-            throw new EngineUnavailableException(NAME, "inference engine '" + NAME + "' cannot run here: "
-                    + unavailableReason());
-        }
+    InferenceSession openSession(TfliteModel model, EngineOptions options) {
         return TfliteJniSession.open(model, options);
-    }
-
-    /** The load of the native library (first call loads it): for diagnostics and benchmarks. */
-    public static java.time.Duration loadTime() {
-        return TfliteJni.runtime().loadTime();
     }
 }

@@ -115,46 +115,20 @@ final class LayerOpCases {
         int w = g.between(1, 10);
         int cin = g.between(1, 6);
         int cout = g.between(1, 8);
-        int kh = g.between(1, 4);
-        int kw = g.between(1, 4);
-        int sh = g.between(1, 3);
-        int sw = g.between(1, 3);
-        int dh = g.chance(0.25) ? g.between(2, 3) : 1;
-        int dw = g.chance(0.25) ? g.between(2, 3) : 1;
-        Padding pad = g.padding();
-        if (outSize(pad, h, kh, sh, dh) == 0 || outSize(pad, w, kw, sw, dw) == 0) {
-            pad = Padding.SAME;
-        }
+        Window win = Window.draw(g, h, w, true);
+        int kh = win.kh();
+        int kw = win.kw();
         Activation act = g.activation();
-        int oh = outSize(pad, h, kh, sh, dh);
-        int ow = outSize(pad, w, kw, sw, dw);
-        g.note("type", t.dtype()).note("input", new int[] {n, h, w, cin}).note("filter", new int[] {cout, kh, kw, cin})
-                .note("stride", sh + "x" + sw).note("dilation", dh + "x" + dw).note("padding", pad).note("act", act);
+        g.note("type", t.dtype()).note("input", new int[] {n, h, w, cin}).note("filter", new int[] {cout, kh, kw, cin});
+        win.note(g);
+        g.note("act", act);
         Quantization inQ = g.activationQuant(t);
         int in = g.input("in", t, new int[] {n, h, w, cin}, inQ);
-        int[] fShape = {cout, kh, kw, cin};
-        int fCount = Gen.elements(fShape);
-        int filter;
-        int bias;
-        Quantization outQ;
-        if (t == FLOAT32) {
-            filter = g.model.addConstantFloat("filter", fShape, g.floats(fCount, 1));
-            bias = g.model.addConstantFloat("bias", new int[] {cout}, g.floats(cout, 1));
-            outQ = Quantization.NONE;
-        } else {
-            Weights wq = Weights.draw(g, cout, 0);
-            filter = g.model.addConstantInt8("filter", fShape, wq.quant(), g.weights(fCount));
-            TensorType bt = t == INT8 ? INT32 : INT64;
-            bias = g.model.addConstant("bias", bt, new int[] {cout}, wq.biasQuant(inQ.scale(0)),
-                    biasData(g, bt, cout, Math.sqrt(kh * kw * cin) * 73 * rawRms(t, inQ.zeroPoint(0))));
-            outQ = Quantization.perTensor(accumulatorOutputScale(g, inQ, wq.typical(), kh * kw * cin, t),
-                    t == INT8 ? g.between(-128, 127) : 0);
-            g.noteQ("in_q", inQ).noteQ("filter_q", wq.quant()).noteQ("out_q", outQ);
-        }
-        int out = g.output("out", t, new int[] {n, oh, ow, cout}, outQ);
+        Filter f = Filter.draw(g, t, inQ, new int[] {cout, kh, kw, cin}, 0, kh * kw * cin);
+        int out = g.output("out", t, new int[] {n, win.oh(), win.ow(), cout}, f.outQ());
         int version = t == FLOAT32 ? 1 : t == INT8 ? 3 : 4;
-        g.model.addOperator(BuiltinOperator.CONV_2D, version, new int[] {in, filter, bias}, new int[] {out},
-                new BuiltinOptions.Conv2D(pad, sw, sh, act, dw, dh));
+        g.model.addOperator(BuiltinOperator.CONV_2D, version, new int[] {in, f.filter(), f.bias()}, new int[] {out},
+                new BuiltinOptions.Conv2D(win.padding(), win.sw(), win.sh(), act, win.dw(), win.dh()));
         return finish(g, "CONV_2D", seed, out, 1, 2);
     }
 
@@ -167,47 +141,22 @@ final class LayerOpCases {
         int cin = g.between(1, 6);
         int mult = g.between(1, 3);
         int cout = cin * mult;
-        int kh = g.between(1, 4);
-        int kw = g.between(1, 4);
-        int sh = g.between(1, 3);
-        int sw = g.between(1, 3);
-        int dh = g.chance(0.25) ? g.between(2, 3) : 1;
-        int dw = g.chance(0.25) ? g.between(2, 3) : 1;
-        Padding pad = g.padding();
-        if (outSize(pad, h, kh, sh, dh) == 0 || outSize(pad, w, kw, sw, dw) == 0) {
-            pad = Padding.SAME;
-        }
+        Window win = Window.draw(g, h, w, true);
+        int kh = win.kh();
+        int kw = win.kw();
         Activation act = g.activation();
-        int oh = outSize(pad, h, kh, sh, dh);
-        int ow = outSize(pad, w, kw, sw, dw);
         g.note("type", t.dtype()).note("input", new int[] {n, h, w, cin}).note("filter", new int[] {1, kh, kw, cout})
-                .note("depth_multiplier", mult).note("stride", sh + "x" + sw).note("dilation", dh + "x" + dw)
-                .note("padding", pad).note("act", act);
+                .note("depth_multiplier", mult);
+        win.note(g);
+        g.note("act", act);
         Quantization inQ = g.activationQuant(t);
         int in = g.input("in", t, new int[] {n, h, w, cin}, inQ);
-        int[] fShape = {1, kh, kw, cout};
-        int fCount = Gen.elements(fShape);
-        int filter;
-        int bias;
-        Quantization outQ;
-        if (t == FLOAT32) {
-            filter = g.model.addConstantFloat("filter", fShape, g.floats(fCount, 1));
-            bias = g.model.addConstantFloat("bias", new int[] {cout}, g.floats(cout, 1));
-            outQ = Quantization.NONE;
-        } else {
-            Weights wq = Weights.draw(g, cout, 3);
-            filter = g.model.addConstantInt8("filter", fShape, wq.quant(), g.weights(fCount));
-            TensorType bt = t == INT8 ? INT32 : INT64;
-            bias = g.model.addConstant("bias", bt, new int[] {cout}, wq.biasQuant(inQ.scale(0)),
-                    biasData(g, bt, cout, Math.sqrt(kh * kw) * 73 * rawRms(t, inQ.zeroPoint(0))));
-            outQ = Quantization.perTensor(accumulatorOutputScale(g, inQ, wq.typical(), kh * kw, t),
-                    t == INT8 ? g.between(-128, 127) : 0);
-            g.noteQ("in_q", inQ).noteQ("filter_q", wq.quant()).noteQ("out_q", outQ);
-        }
-        int out = g.output("out", t, new int[] {n, oh, ow, cout}, outQ);
-        int version = t == FLOAT32 ? (dh > 1 || dw > 1 ? 2 : 1) : t == INT8 ? 3 : 5;
-        g.model.addOperator(BuiltinOperator.DEPTHWISE_CONV_2D, version, new int[] {in, filter, bias}, new int[] {out},
-                new BuiltinOptions.DepthwiseConv2D(pad, sw, sh, mult, act, dw, dh));
+        Filter f = Filter.draw(g, t, inQ, new int[] {1, kh, kw, cout}, 3, kh * kw);
+        int out = g.output("out", t, new int[] {n, win.oh(), win.ow(), cout}, f.outQ());
+        int version = t == FLOAT32 ? (win.dh() > 1 || win.dw() > 1 ? 2 : 1) : t == INT8 ? 3 : 5;
+        g.model.addOperator(BuiltinOperator.DEPTHWISE_CONV_2D, version, new int[] {in, f.filter(), f.bias()},
+                new int[] {out},
+                new BuiltinOptions.DepthwiseConv2D(win.padding(), win.sw(), win.sh(), mult, act, win.dw(), win.dh()));
         return finish(g, "DEPTHWISE_CONV_2D", seed, out, 1, 2);
     }
 
@@ -226,24 +175,18 @@ final class LayerOpCases {
         int h = g.between(1, 10);
         int w = g.between(1, 10);
         int c = g.between(1, 6);
-        int fh = g.between(1, 4);
-        int fw = g.between(1, 4);
-        int sh = g.between(1, 3);
-        int sw = g.between(1, 3);
-        Padding pad = g.padding();
-        if (outSize(pad, h, fh, sh, 1) == 0 || outSize(pad, w, fw, sw, 1) == 0) {
-            pad = Padding.SAME;
-        }
+        Window win = Window.draw(g, h, w, false);
         Activation act = g.activation();
-        g.note("type", t.dtype()).note("input", new int[] {n, h, w, c}).note("filter", fh + "x" + fw)
-                .note("stride", sh + "x" + sw).note("padding", pad).note("act", act);
+        g.note("type", t.dtype()).note("input", new int[] {n, h, w, c}).note("filter", win.kh() + "x" + win.kw());
+        win.note(g);
+        g.note("act", act);
         Quantization q = g.activationQuant(t);
         g.noteQ("q", q);
         int in = g.input("in", t, new int[] {n, h, w, c}, q);
-        int out = g.output("out", t, new int[] {n, outSize(pad, h, fh, sh, 1), outSize(pad, w, fw, sw, 1), c}, q);
+        int out = g.output("out", t, new int[] {n, win.oh(), win.ow(), c}, q);
         int version = t == FLOAT32 ? 1 : t == INT8 ? 2 : 3;
         g.model.addOperator(code, version, new int[] {in}, new int[] {out},
-                new BuiltinOptions.Pool2D(pad, sw, sh, fw, fh, act));
+                new BuiltinOptions.Pool2D(win.padding(), win.sw(), win.sh(), win.kw(), win.kh(), act));
         return finish(g, name, seed, out, 1, 4);
     }
 
@@ -333,6 +276,55 @@ final class LayerOpCases {
     static OpCase finish(Gen g, String op, long seed, int output, int steps, float floatRange) {
         g.model.inputs(g.inputs()).outputs(output).description(op + " seed " + seed);
         return new OpCase(op, seed, g.params(), g.model.buildModel(), g.steps(steps, floatRange));
+    }
+
+    /**
+     * A sliding window over an H×W input: filter, stride, dilation and padding, and the output size
+     * TensorFlow Lite computes (VALID falls back to SAME when the window does not fit).
+     */
+    record Window(int kh, int kw, int sh, int sw, int dh, int dw, Padding padding, int oh, int ow) {
+        static Window draw(Gen g, int h, int w, boolean dilation) {
+            int kh = g.between(1, 4);
+            int kw = g.between(1, 4);
+            int sh = g.between(1, 3);
+            int sw = g.between(1, 3);
+            int dh = dilation && g.chance(0.25) ? g.between(2, 3) : 1;
+            int dw = dilation && g.chance(0.25) ? g.between(2, 3) : 1;
+            Padding pad = g.padding();
+            if (outSize(pad, h, kh, sh, dh) == 0 || outSize(pad, w, kw, sw, dw) == 0) {
+                pad = Padding.SAME;
+            }
+            return new Window(kh, kw, sh, sw, dh, dw, pad, outSize(pad, h, kh, sh, dh), outSize(pad, w, kw, sw, dw));
+        }
+
+        void note(Gen g) {
+            g.note("stride", sh + "x" + sw).note("dilation", dh + "x" + dw).note("padding", padding);
+        }
+    }
+
+    /**
+     * A convolution's constant filter and bias and its output quantisation: float32, or int8 weights
+     * per channel along {@code axis} (int32 bias for int8 activations, int64 for int16).
+     */
+    record Filter(int filter, int bias, Quantization outQ) {
+        static Filter draw(Gen g, TensorType t, Quantization inQ, int[] shape, int axis, int depth) {
+            int channels = shape[axis];
+            int count = Gen.elements(shape);
+            if (t == FLOAT32) {
+                int filter = g.model.addConstantFloat("filter", shape, g.floats(count, 1));
+                return new Filter(filter, g.model.addConstantFloat("bias", new int[] {channels}, g.floats(channels, 1)),
+                        Quantization.NONE);
+            }
+            Weights wq = Weights.draw(g, channels, axis);
+            int filter = g.model.addConstantInt8("filter", shape, wq.quant(), g.weights(count));
+            TensorType bt = t == INT8 ? INT32 : INT64;
+            int bias = g.model.addConstant("bias", bt, new int[] {channels}, wq.biasQuant(inQ.scale(0)),
+                    biasData(g, bt, channels, Math.sqrt(depth) * 73 * rawRms(t, inQ.zeroPoint(0))));
+            Quantization outQ = Quantization.perTensor(accumulatorOutputScale(g, inQ, wq.typical(), depth, t),
+                    t == INT8 ? g.between(-128, 127) : 0);
+            g.noteQ("in_q", inQ).noteQ("filter_q", wq.quant()).noteQ("out_q", outQ);
+            return new Filter(filter, bias, outQ);
+        }
     }
 
     /** int8 weights quantised per channel (sometimes per tensor) along {@code axis}, zero points 0. */
