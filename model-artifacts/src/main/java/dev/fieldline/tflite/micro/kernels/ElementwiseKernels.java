@@ -27,7 +27,7 @@ final class ElementwiseKernels {
         KernelRegistry.add(m, BuiltinOperator.CONCATENATION, 3, Concatenation::prepare);
         KernelRegistry.add(m, BuiltinOperator.PAD, 4, Pad::pad);
         KernelRegistry.add(m, BuiltinOperator.PADV2, 4, Pad::padV2);
-        KernelRegistry.add(m, BuiltinOperator.MEAN, 2, Mean::prepare);
+        KernelRegistry.add(m, BuiltinOperator.MEAN, 3, Mean::prepare);
         KernelRegistry.add(m, BuiltinOperator.SVDF, 3, Svdf::prepare);
     }
 }

@@ -5,20 +5,23 @@ import dev.fieldline.tflite.internal.FlatTable;
 import java.util.Arrays;
 
 /**
- * MEAN (versions 1 and 2) over the axes of a constant int32 axis tensor (negative axes count from
+ * MEAN (versions 1 to 3) over the axes of a constant int32 axis tensor (negative axes count from
  * the end, repeats are ignored), with or without {@code keep_dims}, taking the same path through
  * the arithmetic as TFLite 2.6's builtin kernel:
  *
  * <ul>
  *   <li>float32: sum in input order, divided by the element count, in float.</li>
- *   <li>int8/uint8, rank 4, {@code keep_dims}, axes exactly {1, 2} (as written, unnormalised):
- *       {@code optimized_integer_ops::Mean}: the raw sum times a multiplier for
- *       {@code s_in / (count * s_out)} plus {@code zp_out - round(zp_in * s_in / s_out)}.</li>
- *   <li>int8/uint8 otherwise, same scale and zero point in and out: the raw integer sum divided by
+ *   <li>int8 and int16, rank 4, {@code keep_dims}, axes exactly {1, 2} (as written, unnormalised):
+ *       {@code reference_integer_ops::Mean}: the sum of {@code q - zp_in} times a multiplier for
+ *       {@code s_in / s_out}, divided by the count rounding half away from zero, plus
+ *       {@code zp_out}. uint8 there: {@code optimized_ops::Mean}, the raw sum times a multiplier
+ *       for {@code s_in / (count * s_out)} plus {@code zp_out - round(zp_in * s_in / s_out)}.</li>
+ *   <li>Quantised otherwise, same scale and zero point in and out: the raw integer sum divided by
  *       the count, truncating toward zero.</li>
- *   <li>int8/uint8 otherwise ({@code QuantizedMeanOrSum}): in float,
+ *   <li>Quantised otherwise ({@code QuantizedMeanOrSum}): in float,
  *       {@code round(sum / count * (s_in / s_out) - zp_in * (s_in / s_out)) + zp_out}, clamped.</li>
  * </ul>
+ * int16 needs zero points of 0.
  */
 final class Mean {
 
@@ -30,7 +33,7 @@ final class Mean {
         TensorView in = ctx.input(0);
         TensorView axisTensor = ctx.input(1);
         TensorView out = ctx.output(0);
-        ctx.requireType(in, TensorType.FLOAT32, TensorType.INT8, TensorType.UINT8);
+        ctx.requireType(in, TensorType.FLOAT32, TensorType.INT8, TensorType.UINT8, TensorType.INT16);
         ctx.requireType(out, in.type());
         ctx.requireType(axisTensor, TensorType.INT32);
         if (!axisTensor.isConstant()) {
@@ -80,6 +83,9 @@ final class Mean {
             ctx.requirePerTensor(t);
             Quantize.checkScale(ctx, t);
             Quantize.checkZeroPoint(ctx, t);
+            if (t.type() == TensorType.INT16 && t.zeroPoint() != 0) {
+                throw ctx.unsupported(t, "int16 needs a zero point of 0, not " + t.zeroPoint());
+            }
         }
         ctx.kernelBytes(4L * out.elementCount());
         boolean spatial = keepDims && rank == 4 && rawAxes.length == 2

@@ -68,6 +68,7 @@ final class ElementwiseModels {
         m.put("MEAN float32", () -> mean(TensorType.FLOAT32, Quantization.NONE, Quantization.NONE, new int[] {1, 2}));
         m.put("MEAN int8 spatial", () -> mean(TensorType.INT8, INT8, q(0.02, 5), new int[] {1, 2}));
         m.put("MEAN int8 rescaled", () -> mean(TensorType.INT8, INT8, q(0.02, 5), new int[] {-1}));
+        m.put("MEAN int16 spatial", () -> mean(TensorType.INT16, INT16, q(1.0 / 2048, 0), new int[] {1, 2}));
         m.put("SVDF float32", () -> svdf(false));
         m.put("SVDF int8", () -> svdf(true));
         return m;
@@ -117,7 +118,8 @@ final class ElementwiseModels {
         int x = m.input(t, shape(1, 6, 5, 4), qin);
         int a = m.constantInt32(shape(axes.length), axes);
         int y = m.output(t, axes.length == 2 ? shape(1, 1, 1, 4) : shape(1, 6, 5, 1), qout);
-        return m.op(BuiltinOperator.MEAN, t == TensorType.FLOAT32 ? 1 : 2, new BuiltinOptions.Reducer(true),
+        int version = t == TensorType.FLOAT32 ? 1 : t == TensorType.INT16 ? 3 : 2;
+        return m.op(BuiltinOperator.MEAN, version, new BuiltinOptions.Reducer(true),
                 new int[] {x, a}, y).model();
     }
 

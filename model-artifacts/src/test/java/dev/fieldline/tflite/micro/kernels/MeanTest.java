@@ -18,7 +18,8 @@ class MeanTest {
         int x = m.input(t, in, qin);
         int a = m.constantInt32(shape(axes.length), axes);
         int y = m.output(t, out, qout);
-        return m.op(BuiltinOperator.MEAN, t == TensorType.FLOAT32 ? 1 : 2, new BuiltinOptions.Reducer(keepDims),
+        int version = t == TensorType.FLOAT32 ? 1 : t == TensorType.INT16 ? 3 : 2;
+        return m.op(BuiltinOperator.MEAN, version, new BuiltinOptions.Reducer(keepDims),
                 new int[] {x, a}, y);
     }
 
@@ -74,6 +75,17 @@ class MeanTest {
     }
 
     @Test
+    void int16SpatialAndRescaledMeans() {
+        OpModel spatial = mean(TensorType.INT16, shape(1, 2, 2, 1), q(1.0 / 1024, 0), new int[] {1, 2}, true,
+                shape(1, 1, 1, 1), q(1.0 / 1024, 0));
+        assertThat(spatial.run(1000, 2000, 3000, 5000)).containsExactly(2750);
+        assertThat(spatial.run(1, 2, 3, 4)).containsExactly(3);
+        OpModel rescaled = mean(TensorType.INT16, shape(2, 2), q(1.0 / 1024, 0), new int[] {1}, false, shape(2),
+                q(1.0 / 512, 0));
+        assertThat(rescaled.run(3, 0, -3, 0)).containsExactly(1, -1);
+    }
+
+    @Test
     void uint8SpatialMean() {
         OpModel m = mean(TensorType.UINT8, shape(1, 2, 2, 1), q(1, 0), new int[] {1, 2}, true, shape(1, 1, 1, 1), q(1, 0));
         assertThat(m.run(1, 2, 3, 5)).containsExactly(3);
@@ -85,8 +97,10 @@ class MeanTest {
                 .contains("operator #0 MEAN v1", "tensor 1", "axis 2");
         assertThat(floatMean(shape(2, 3), new int[] {1}, true, shape(2)).refusal().getMessage())
                 .contains("tensor 2", "[2, 1] is required");
-        assertThat(mean(TensorType.INT16, shape(2), q(0.1, 0), new int[] {0}, false, shape(), q(0.1, 0)).refusal()
-                .getMessage()).contains("MEAN v2", "tensor 0", "int16");
+        assertThat(mean(TensorType.INT32, shape(2), Quantization.NONE, new int[] {0}, false, shape(), Quantization.NONE)
+                .refusal().getMessage()).contains("MEAN v2", "tensor 0", "int32");
+        assertThat(mean(TensorType.INT16, shape(2), q(0.1, 3), new int[] {0}, false, shape(), q(0.1, 0)).refusal()
+                .getMessage()).contains("MEAN v3", "tensor 0", "zero point of 0");
 
         OpModel dynamic = new OpModel();
         int x = dynamic.input(TensorType.FLOAT32, 2, 2);
