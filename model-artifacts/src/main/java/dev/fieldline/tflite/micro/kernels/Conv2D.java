@@ -54,8 +54,7 @@ final class Conv2D {
                 }
                 int[] b = Bias.int32(ctx, bias, g.outC);
                 ctx.kernelBytes(4L * input.elementCount() + 4L * k);
-                return new IntKernel(g, input, output, widen(filter), b, null, rq, act.quantizedMin(output),
-                        act.quantizedMax(output));
+                return new IntKernel(g, input, new QuantizedOutput(output, rq, act, true), widen(filter), b, null);
             }
             default -> {
                 Requantization.requireZeroPoint(ctx, input);
@@ -63,12 +62,11 @@ final class Conv2D {
                 Requantization rq = Requantization.of(ctx, input, filter, output, g.outC, 0, true)
                         .requireWideShifts(ctx, output);
                 ctx.kernelBytes(4L * input.elementCount() + 4L * k);
-                int min = act.quantizedMin(output);
-                int max = act.quantizedMax(output);
+                QuantizedOutput out = new QuantizedOutput(output, rq, act, false);
                 if (bias != null && bias.type() == TensorType.INT32) {
-                    return new IntKernel(g, input, output, widen(filter), Bias.int32(ctx, bias, g.outC), null, rq, min, max);
+                    return new IntKernel(g, input, out, widen(filter), Bias.int32(ctx, bias, g.outC), null);
                 }
-                return new IntKernel(g, input, output, widen(filter), null, Bias.int64(ctx, bias, g.outC), rq, min, max);
+                return new IntKernel(g, input, out, widen(filter), null, Bias.int64(ctx, bias, g.outC));
             }
         }
     }
@@ -136,6 +134,21 @@ final class Conv2D {
         }
     }
 
+    /**
+     * For every output row and column, the range of filter taps that falls inside the input, so that
+     * window loops skip the padding without testing each tap.
+     */
+    record Taps(int[] firstY, int[] endY, int[] firstX, int[] endX) {
+        static Taps of(Geometry g) {
+            return new Taps(g.y.firstTaps(), g.y.endTaps(), g.x.firstTaps(), g.x.endTaps());
+        }
+
+        /** Taps of the window at output ({@code oy}, {@code ox}) that fall inside the input. */
+        int count(int oy, int ox) {
+            return (endY[oy] - firstY[oy]) * (endX[ox] - firstX[ox]);
+        }
+    }
+
     /** Copies the input patch under one output position, zeros where it lies in the padding. */
     private static void fillPatch(Geometry g, int[] src, int batch, int oy, int ox, int[] patch) {
         int inC = g.inC;
@@ -178,39 +191,26 @@ final class Conv2D {
         private final boolean int16;
         private final byte[] in;
         private final int inOff;
-        private final byte[] out;
-        private final int outOff;
+        private final int inputOffset;
+        private final QuantizedOutput out;
         private final int[] weights;
         private final int[] narrowBias;
         private final long[] wideBias;
-        private final int[] multiplier;
-        private final int[] shift;
-        private final int inputOffset;
-        private final int outputOffset;
-        private final int actMin;
-        private final int actMax;
         private final int[] values;
         private final int[] patch;
         private final int[] sums;
         private final boolean pointwise;
 
-        IntKernel(Geometry g, TensorView input, TensorView output, int[] weights, int[] narrowBias, long[] wideBias,
-                Requantization rq, int actMin, int actMax) {
+        IntKernel(Geometry g, TensorView input, QuantizedOutput out, int[] weights, int[] narrowBias, long[] wideBias) {
             this.g = g;
             this.int16 = input.type() == TensorType.INT16;
             this.in = input.data();
             this.inOff = input.offset();
-            this.out = output.data();
-            this.outOff = output.offset();
+            this.inputOffset = -input.zeroPoint();
+            this.out = out;
             this.weights = weights;
             this.narrowBias = narrowBias;
             this.wideBias = wideBias;
-            this.multiplier = rq.multiplier();
-            this.shift = rq.shift();
-            this.inputOffset = -input.zeroPoint();
-            this.outputOffset = output.zeroPoint();
-            this.actMin = actMin;
-            this.actMax = actMax;
             this.values = new int[input.elementCount()];
             this.pointwise = pointwise(g);
             this.patch = new int[pointwise ? 0 : g.kernelH * g.kernelW * g.inC];
@@ -237,25 +237,14 @@ final class Conv2D {
                             p = patch;
                             pOff = 0;
                         }
-                        if (wideBias == null) {
-                            LayerKernels.dotRows(weights, 0, outC, k, p, pOff, sums);
-                        }
-                        for (int c = 0, w = 0; c < outC; c++, w += k, e++) {
-                            int v;
-                            if (wideBias != null) {
-                                long acc = LayerKernels.dotWide(weights, w, p, pOff, k) + wideBias[c];
-                                v = QuantMath.multiplyByQuantizedMultiplier(acc, multiplier[c], shift[c]);
-                            } else {
-                                int acc = sums[c] + narrowBias[c];
-                                v = int16 ? QuantMath.multiplyByQuantizedMultiplier(acc, multiplier[c], shift[c])
-                                        : Requantization.multiplySingleRounding(acc, multiplier[c], shift[c]);
+                        if (wideBias != null) {
+                            for (int c = 0, w = 0; c < outC; c++, w += k, e++) {
+                                out.putWide(e, c, LayerKernels.dotWide(weights, w, p, pOff, k) + wideBias[c]);
                             }
-                            v += outputOffset;
-                            v = v < actMin ? actMin : (v > actMax ? actMax : v);
-                            if (int16) {
-                                TensorView.setInt16(out, outOff + 2 * e, (short) v);
-                            } else {
-                                out[outOff + e] = (byte) v;
+                        } else {
+                            LayerKernels.dotRows(weights, 0, outC, k, p, pOff, sums);
+                            for (int c = 0; c < outC; c++, e++) {
+                                out.put(e, c, sums[c] + narrowBias[c]);
                             }
                         }
                     }

@@ -40,16 +40,16 @@ final class DepthwiseConv2D {
             }
             case INT8 -> {
                 Requantization rq = Requantization.of(ctx, input, filter, output, outC, 3, true);
-                return new IntKernel(g, multiplier, input, output, Conv2D.widen(filter), Bias.int32(ctx, bias, outC), null,
-                        rq, act.quantizedMin(output), act.quantizedMax(output));
+                return new IntKernel(g, multiplier, input, new QuantizedOutput(output, rq, act, false), Conv2D.widen(filter),
+                        Bias.int32(ctx, bias, outC), null);
             }
             default -> {
                 Requantization.requireZeroPoint(ctx, input);
                 Requantization.requireZeroPoint(ctx, output);
                 Requantization rq = Requantization.of(ctx, input, filter, output, outC, 3, true)
                         .requireWideShifts(ctx, output);
-                return new IntKernel(g, multiplier, input, output, Conv2D.widen(filter), null,
-                        Bias.int64(ctx, bias, outC), rq, act.quantizedMin(output), act.quantizedMax(output));
+                return new IntKernel(g, multiplier, input, new QuantizedOutput(output, rq, act, false), Conv2D.widen(filter),
+                        null, Bias.int64(ctx, bias, outC));
             }
         }
     }
@@ -60,54 +60,36 @@ final class DepthwiseConv2D {
      */
     private static final class IntKernel implements Kernel {
         private final Conv2D.Geometry g;
+        private final Conv2D.Taps taps;
         private final int depthMultiplier;
         private final boolean int16;
         private final byte[] in;
         private final int inOff;
-        private final byte[] out;
-        private final int outOff;
+        private final int inputOffset;
+        private final QuantizedOutput out;
         private final int[] weights;
         private final int[] narrowBias;
         private final long[] wideBias;
-        private final int[] multiplier;
-        private final int[] shift;
-        private final int inputOffset;
-        private final int outputOffset;
-        private final int actMin;
-        private final int actMax;
         private final int[] values;
         private final int[] acc;
         private final long[] wideAcc;
-        private final int[] firstY;
-        private final int[] endY;
-        private final int[] firstX;
-        private final int[] endX;
 
-        IntKernel(Conv2D.Geometry g, int depthMultiplier, TensorView input, TensorView output, int[] weights,
-                int[] narrowBias, long[] wideBias, Requantization rq, int actMin, int actMax) {
+        IntKernel(Conv2D.Geometry g, int depthMultiplier, TensorView input, QuantizedOutput out, int[] weights,
+                int[] narrowBias, long[] wideBias) {
             this.g = g;
+            this.taps = Conv2D.Taps.of(g);
             this.depthMultiplier = depthMultiplier;
             this.int16 = wideBias != null;
             this.in = input.data();
             this.inOff = input.offset();
-            this.out = output.data();
-            this.outOff = output.offset();
+            this.inputOffset = -input.zeroPoint();
+            this.out = out;
             this.weights = weights;
             this.narrowBias = narrowBias;
             this.wideBias = wideBias;
-            this.multiplier = rq.multiplier();
-            this.shift = rq.shift();
-            this.inputOffset = -input.zeroPoint();
-            this.outputOffset = output.zeroPoint();
-            this.actMin = actMin;
-            this.actMax = actMax;
             this.values = new int[input.elementCount()];
             this.acc = new int[g.outC()];
             this.wideAcc = int16 ? new long[g.outC()] : null;
-            this.firstY = g.y().firstTaps();
-            this.endY = g.y().endTaps();
-            this.firstX = g.x().firstTaps();
-            this.endX = g.x().endTaps();
         }
 
         @Override
@@ -119,7 +101,7 @@ final class DepthwiseConv2D {
             int m = depthMultiplier;
             int dy = g.y().dilation();
             int dx = g.x().dilation();
-            int o = outOff;
+            int e = 0;
             for (int b = 0; b < g.batches(); b++) {
                 for (int oy = 0; oy < g.outH(); oy++) {
                     int y0 = g.y().origin(oy);
@@ -130,9 +112,9 @@ final class DepthwiseConv2D {
                         } else {
                             java.util.Arrays.fill(acc, 0);
                         }
-                        for (int ky = firstY[oy]; ky < endY[oy]; ky++) {
+                        for (int ky = taps.firstY()[oy]; ky < taps.endY()[oy]; ky++) {
                             int row = (b * g.inH() + y0 + ky * dy) * g.inW();
-                            for (int kx = firstX[ox]; kx < endX[ox]; kx++) {
+                            for (int kx = taps.firstX()[ox]; kx < taps.endX()[ox]; kx++) {
                                 int xi = (row + x0 + kx * dx) * inC;
                                 int wi = (ky * g.kernelW() + kx) * outC;
                                 if (int16) {
@@ -157,17 +139,11 @@ final class DepthwiseConv2D {
                                 }
                             }
                         }
-                        if (int16) {
-                            for (int c = 0; c < outC; c++) {
-                                int v = QuantMath.multiplyByQuantizedMultiplier(wideAcc[c] + wideBias[c], multiplier[c], shift[c]);
-                                TensorView.setInt16(out, o, (short) (v < actMin ? actMin : (v > actMax ? actMax : v)));
-                                o += 2;
-                            }
-                        } else {
-                            for (int c = 0; c < outC; c++) {
-                                int v = QuantMath.multiplyByQuantizedMultiplier(acc[c] + narrowBias[c], multiplier[c], shift[c])
-                                        + outputOffset;
-                                out[o++] = (byte) (v < actMin ? actMin : (v > actMax ? actMax : v));
+                        for (int c = 0; c < outC; c++, e++) {
+                            if (int16) {
+                                out.putWide(e, c, wideAcc[c] + wideBias[c]);
+                            } else {
+                                out.put(e, c, acc[c] + narrowBias[c]);
                             }
                         }
                     }
@@ -199,10 +175,7 @@ final class DepthwiseConv2D {
         private final float actMax;
         private final float[] values;
         private final float[] acc;
-        private final int[] firstY;
-        private final int[] endY;
-        private final int[] firstX;
-        private final int[] endX;
+        private final Conv2D.Taps taps;
 
         FloatKernel(Conv2D.Geometry g, int depthMultiplier, TensorView input, TensorView output, float[] weights,
                 float[] bias, float actMin, float actMax) {
@@ -218,10 +191,7 @@ final class DepthwiseConv2D {
             this.actMax = actMax;
             this.values = new float[input.elementCount()];
             this.acc = new float[g.outC()];
-            this.firstY = g.y().firstTaps();
-            this.endY = g.y().endTaps();
-            this.firstX = g.x().firstTaps();
-            this.endX = g.x().endTaps();
+            this.taps = Conv2D.Taps.of(g);
         }
 
         @Override
@@ -238,9 +208,9 @@ final class DepthwiseConv2D {
                     for (int ox = 0; ox < g.outW(); ox++) {
                         int x0 = g.x().origin(ox);
                         java.util.Arrays.fill(acc, 0f);
-                        for (int ky = firstY[oy]; ky < endY[oy]; ky++) {
+                        for (int ky = taps.firstY()[oy]; ky < taps.endY()[oy]; ky++) {
                             int row = (b * g.inH() + y0 + ky * g.y().dilation()) * g.inW();
-                            for (int kx = firstX[ox]; kx < endX[ox]; kx++) {
+                            for (int kx = taps.firstX()[ox]; kx < taps.endX()[ox]; kx++) {
                                 int xi = (row + x0 + kx * g.x().dilation()) * inC;
                                 int wi = (ky * g.kernelW() + kx) * outC;
                                 for (int ic = 0, oc = 0; ic < inC; ic++) {

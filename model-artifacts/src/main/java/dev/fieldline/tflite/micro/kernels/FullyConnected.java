@@ -86,18 +86,17 @@ final class FullyConnected {
         for (int i = 0; i < weights.length; i++) {
             weights[i] = filter.getInt8(i) + filterOffset;
         }
-        int min = act.quantizedMin(output);
-        int max = act.quantizedMax(output);
+        QuantizedOutput out = new QuantizedOutput(output, rq, act, false);
         if (input.type() == TensorType.INT8) {
-            return new IntKernel(s, input, output, weights, Bias.int32(ctx, bias, units), null, rq, min, max);
+            return new IntKernel(s, input, out, weights, Bias.int32(ctx, bias, units), null);
         }
         Requantization.requireZeroPoint(ctx, input);
         Requantization.requireZeroPoint(ctx, output);
         if (bias != null && bias.type() == TensorType.INT32) {
-            return new IntKernel(s, input, output, weights, Bias.int32(ctx, bias, units), null, rq, min, max);
+            return new IntKernel(s, input, out, weights, Bias.int32(ctx, bias, units), null);
         }
         rq.requireWideShifts(ctx, output);
-        return new IntKernel(s, input, output, weights, null, Bias.int64(ctx, bias, units), rq, min, max);
+        return new IntKernel(s, input, out, weights, null, Bias.int64(ctx, bias, units));
     }
 
     /**
@@ -125,36 +124,23 @@ final class FullyConnected {
         private final boolean int16;
         private final byte[] in;
         private final int inOff;
-        private final byte[] out;
-        private final int outOff;
+        private final int inputOffset;
+        private final QuantizedOutput out;
         private final int[] weights;
         private final int[] narrowBias;
         private final long[] wideBias;
-        private final int[] multiplier;
-        private final int[] shift;
-        private final int inputOffset;
-        private final int outputOffset;
-        private final int actMin;
-        private final int actMax;
         private final int[] values;
 
-        IntKernel(Shape s, TensorView input, TensorView output, int[] weights, int[] narrowBias, long[] wideBias,
-                Requantization rq, int actMin, int actMax) {
+        IntKernel(Shape s, TensorView input, QuantizedOutput out, int[] weights, int[] narrowBias, long[] wideBias) {
             this.s = s;
             this.int16 = input.type() == TensorType.INT16;
             this.in = input.data();
             this.inOff = input.offset();
-            this.out = output.data();
-            this.outOff = output.offset();
+            this.inputOffset = -input.zeroPoint();
+            this.out = out;
             this.weights = weights;
             this.narrowBias = narrowBias;
             this.wideBias = wideBias;
-            this.multiplier = rq.multiplier();
-            this.shift = rq.shift();
-            this.inputOffset = -input.zeroPoint();
-            this.outputOffset = output.zeroPoint();
-            this.actMin = actMin;
-            this.actMax = actMax;
             this.values = new int[s.batches * s.depth];
         }
 
@@ -167,19 +153,10 @@ final class FullyConnected {
             for (int b = 0; b < s.batches; b++) {
                 int xo = b * depth;
                 for (int u = 0, w = 0; u < s.units; u++, w += depth, e++) {
-                    int v;
                     if (wideBias != null) {
-                        long acc = LayerKernels.dotWide(weights, w, x, xo, depth) + wideBias[u];
-                        v = QuantMath.multiplyByQuantizedMultiplier(acc, multiplier[u], shift[u]);
+                        out.putWide(e, u, LayerKernels.dotWide(weights, w, x, xo, depth) + wideBias[u]);
                     } else {
-                        int acc = LayerKernels.dot(weights, w, x, xo, depth) + narrowBias[u];
-                        v = QuantMath.multiplyByQuantizedMultiplier(acc, multiplier[u], shift[u]) + outputOffset;
-                    }
-                    v = v < actMin ? actMin : (v > actMax ? actMax : v);
-                    if (int16) {
-                        TensorView.setInt16(out, outOff + 2 * e, (short) v);
-                    } else {
-                        out[outOff + e] = (byte) v;
+                        out.put(e, u, LayerKernels.dot(weights, w, x, xo, depth) + narrowBias[u]);
                     }
                 }
             }

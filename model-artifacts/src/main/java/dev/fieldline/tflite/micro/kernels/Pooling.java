@@ -79,10 +79,7 @@ final class Pooling {
         private final int actMin;
         private final int actMax;
         private final int[] acc;
-        private final int[] firstY;
-        private final int[] endY;
-        private final int[] firstX;
-        private final int[] endX;
+        private final Conv2D.Taps taps;
 
         IntKernel(Conv2D.Geometry g, boolean average, TensorView input, TensorView output, int actMin, int actMax) {
             this.g = g;
@@ -95,10 +92,7 @@ final class Pooling {
             this.actMin = actMin;
             this.actMax = actMax;
             this.acc = new int[g.outC()];
-            this.firstY = g.y().firstTaps();
-            this.endY = g.y().endTaps();
-            this.firstX = g.x().firstTaps();
-            this.endX = g.x().endTaps();
+            this.taps = Conv2D.Taps.of(g);
         }
 
         @Override
@@ -112,9 +106,9 @@ final class Pooling {
                     for (int ox = 0; ox < g.outW(); ox++) {
                         int x0 = g.x().origin(ox);
                         java.util.Arrays.fill(acc, average ? 0 : lowest);
-                        for (int ky = firstY[oy]; ky < endY[oy]; ky++) {
+                        for (int ky = taps.firstY()[oy]; ky < taps.endY()[oy]; ky++) {
                             int row = (b * g.inH() + y0 + ky) * g.inW();
-                            for (int kx = firstX[ox]; kx < endX[ox]; kx++) {
+                            for (int kx = taps.firstX()[ox]; kx < taps.endX()[ox]; kx++) {
                                 int e = (row + x0 + kx) * depth;
                                 if (int16) {
                                     accumulate16(e, depth);
@@ -132,7 +126,7 @@ final class Pooling {
                                 }
                             }
                         }
-                        int count = (endY[oy] - firstY[oy]) * (endX[ox] - firstX[ox]);
+                        int count = taps.count(oy, ox);
                         for (int c = 0; c < depth; c++, o++) {
                             int v = acc[c];
                             if (average) {
@@ -173,10 +167,7 @@ final class Pooling {
         private final float actMin;
         private final float actMax;
         private final float[] acc;
-        private final int[] firstY;
-        private final int[] endY;
-        private final int[] firstX;
-        private final int[] endX;
+        private final Conv2D.Taps taps;
 
         FloatKernel(Conv2D.Geometry g, boolean average, TensorView input, TensorView output, float actMin, float actMax) {
             this.g = g;
@@ -188,10 +179,7 @@ final class Pooling {
             this.actMin = actMin;
             this.actMax = actMax;
             this.acc = new float[g.outC()];
-            this.firstY = g.y().firstTaps();
-            this.endY = g.y().endTaps();
-            this.firstX = g.x().firstTaps();
-            this.endX = g.x().endTaps();
+            this.taps = Conv2D.Taps.of(g);
         }
 
         @Override
@@ -204,9 +192,9 @@ final class Pooling {
                     for (int ox = 0; ox < g.outW(); ox++) {
                         int x0 = g.x().origin(ox);
                         java.util.Arrays.fill(acc, average ? 0f : -Float.MAX_VALUE);
-                        for (int ky = firstY[oy]; ky < endY[oy]; ky++) {
+                        for (int ky = taps.firstY()[oy]; ky < taps.endY()[oy]; ky++) {
                             int row = (b * g.inH() + y0 + ky) * g.inW();
-                            for (int kx = firstX[ox]; kx < endX[ox]; kx++) {
+                            for (int kx = taps.firstX()[ox]; kx < taps.endX()[ox]; kx++) {
                                 int e = (row + x0 + kx) * depth;
                                 for (int c = 0; c < depth; c++) {
                                     float v = TensorView.getFloat(in, inOff + 4 * (e + c));
@@ -218,7 +206,7 @@ final class Pooling {
                                 }
                             }
                         }
-                        float count = (endY[oy] - firstY[oy]) * (endX[ox] - firstX[ox]);
+                        float count = taps.count(oy, ox);
                         for (int c = 0; c < depth; c++, o++) {
                             float v = average ? acc[c] / count : acc[c];
                             TensorView.setFloat(out, outOff + 4 * o, Activation.clamp(v, actMin, actMax));
