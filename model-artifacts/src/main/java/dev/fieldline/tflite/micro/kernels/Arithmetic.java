@@ -67,15 +67,7 @@ final class Arithmetic {
 
     private static Kernel quantized(OpContext ctx, int op, TensorView a, TensorView b, TensorView out,
             Broadcast broadcast, Activation act, boolean potScaleInt16) {
-        for (TensorView t : new TensorView[] {a, b, out}) {
-            ctx.requireQuantized(t);
-            ctx.requirePerTensor(t);
-            Quantize.checkScale(ctx, t);
-            Quantize.checkZeroPoint(ctx, t);
-            if (t.type() == TensorType.INT16 && t.zeroPoint() != 0) {
-                throw ctx.unsupported(t, "int16 operands need a zero point of 0, not " + t.zeroPoint());
-            }
-        }
+        Quantize.checkPerTensor(ctx, true, a, b, out);
         int qmin = act.quantizedMin(out);
         int qmax = act.quantizedMax(out);
         if (op == MUL) {

@@ -89,12 +89,7 @@ final class Concatenation {
         if (type != TensorType.INT8 && type != TensorType.UINT8 && type != TensorType.INT16) {
             return false;
         }
-        for (TensorView t : new TensorView[] {in, out}) {
-            ctx.requireQuantized(t);
-            ctx.requirePerTensor(t);
-            Quantize.checkScale(ctx, t);
-            Quantize.checkZeroPoint(ctx, t);
-        }
+        Quantize.checkPerTensor(ctx, false, in, out);
         boolean same = in.scale() == out.scale() && in.zeroPoint() == out.zeroPoint();
         if (type == TensorType.INT16 && (!same || out.zeroPoint() != 0)) {
             throw ctx.unsupported(in, "int16 inputs need the output's scale and zero points of 0");

@@ -78,15 +78,7 @@ final class Mean {
             ctx.kernelBytes(4L * out.elementCount());
             return new FloatMean(in, out, inDims, outStride, elementsPerOutput);
         }
-        for (TensorView t : new TensorView[] {in, out}) {
-            ctx.requireQuantized(t);
-            ctx.requirePerTensor(t);
-            Quantize.checkScale(ctx, t);
-            Quantize.checkZeroPoint(ctx, t);
-            if (t.type() == TensorType.INT16 && t.zeroPoint() != 0) {
-                throw ctx.unsupported(t, "int16 needs a zero point of 0, not " + t.zeroPoint());
-            }
-        }
+        Quantize.checkPerTensor(ctx, true, in, out);
         ctx.kernelBytes(4L * out.elementCount());
         boolean spatial = keepDims && rank == 4 && rawAxes.length == 2
                 && ((rawAxes[0] == 1 && rawAxes[1] == 2) || (rawAxes[0] == 2 && rawAxes[1] == 1));

@@ -54,6 +54,22 @@ final class Quantize {
         return new Requantize(in, out, QuantMath.multiplier(m), QuantMath.shift(m));
     }
 
+    /**
+     * Checks that each tensor has a valid per-tensor scale and zero point; with {@code int16Symmetric},
+     * int16 tensors must have a zero point of 0 (as TFLite requires of most int16 kernels).
+     */
+    static void checkPerTensor(OpContext ctx, boolean int16Symmetric, TensorView... tensors) {
+        for (TensorView t : tensors) {
+            ctx.requireQuantized(t);
+            ctx.requirePerTensor(t);
+            checkScale(ctx, t);
+            checkZeroPoint(ctx, t);
+            if (int16Symmetric && t.type() == TensorType.INT16 && t.zeroPoint() != 0) {
+                throw ctx.unsupported(t, "int16 needs a zero point of 0, not " + t.zeroPoint());
+            }
+        }
+    }
+
     static void checkScale(OpContext ctx, TensorView t) {
         float s = t.scale();
         if (!(s > 0f) || Float.isInfinite(s)) {

@@ -65,15 +65,7 @@ final class Relu {
     }
 
     private static void checkQuantized(OpContext ctx, TensorView in, TensorView out) {
-        for (TensorView t : new TensorView[] {in, out}) {
-            ctx.requireQuantized(t);
-            ctx.requirePerTensor(t);
-            Quantize.checkScale(ctx, t);
-            Quantize.checkZeroPoint(ctx, t);
-            if (t.type() == TensorType.INT16 && t.zeroPoint() != 0) {
-                throw ctx.unsupported(t, "int16 needs a zero point of 0, not " + t.zeroPoint());
-            }
-        }
+        Quantize.checkPerTensor(ctx, true, in, out);
     }
 
     /** Requantisation with one multiplier at or above the input zero point and another below it. */

@@ -98,12 +98,7 @@ final class Svdf {
             throw ctx.unsupported("full-integer SVDF supports only the RELU activation (as TFLite), not code "
                     + activationCode);
         }
-        for (TensorView t : new TensorView[] {input, weightsFeature, weightsTime, state, output}) {
-            ctx.requireQuantized(t);
-            ctx.requirePerTensor(t);
-            Quantize.checkScale(ctx, t);
-            Quantize.checkZeroPoint(ctx, t);
-        }
+        Quantize.checkPerTensor(ctx, false, input, weightsFeature, weightsTime, state, output);
         for (TensorView t : new TensorView[] {weightsFeature, weightsTime, state}) {
             if (t.zeroPoint() != 0) {
                 throw ctx.unsupported(t, "zero point " + t.zeroPoint() + " (SVDF needs symmetric weights and state)");

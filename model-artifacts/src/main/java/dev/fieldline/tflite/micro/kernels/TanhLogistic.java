@@ -39,12 +39,7 @@ final class TanhLogistic {
             return new FloatActivation(in, out,
                     tanh ? FloatActivation.Function.TANH : FloatActivation.Function.LOGISTIC, 0f);
         }
-        for (TensorView t : new TensorView[] {in, out}) {
-            ctx.requireQuantized(t);
-            ctx.requirePerTensor(t);
-            Quantize.checkScale(ctx, t);
-            Quantize.checkZeroPoint(ctx, t);
-        }
+        Quantize.checkPerTensor(ctx, false, in, out);
         if (in.type() == TensorType.INT16) {
             return int16(ctx, in, out, tanh);
         }
