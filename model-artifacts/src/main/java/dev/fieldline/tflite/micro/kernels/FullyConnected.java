@@ -86,7 +86,8 @@ final class FullyConnected {
         for (int i = 0; i < weights.length; i++) {
             weights[i] = filter.getInt8(i) + filterOffset;
         }
-        QuantizedOutput out = new QuantizedOutput(output, rq, act, false);
+        // TFLite 2.6's int8 fully connected runs through its GEMM (ruy) on x86, which rounds once
+        QuantizedOutput out = new QuantizedOutput(output, rq, act, input.type() == TensorType.INT8);
         if (input.type() == TensorType.INT8) {
             return new IntKernel(s, input, out, weights, Bias.int32(ctx, bias, units), null);
         }
