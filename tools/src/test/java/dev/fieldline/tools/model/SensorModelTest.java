@@ -39,7 +39,14 @@ class SensorModelTest {
         double seconds = (System.nanoTime() - start) / 1e9;
         assertThat(sha256(r.floatModel())).isEqualTo(m.file(r.floatFile()).orElseThrow().sha256());
         assertThat(sha256(r.int8Model())).isEqualTo(m.file(r.int8File()).orElseThrow().sha256());
-        assertThat(new String(r.manifest().toJson())).isEqualTo(Files.readString(MODELS.resolve("sensor-anomaly.manifest.json")));
+        // the manifest too, but for the accuracies: they are measured on the micro interpreter, whose int8
+        // rounding may be corrected to TFLite's later without the model changing (allow a few windows)
+        assertThat(withoutAccuracy(new String(r.manifest().toJson())))
+                .isEqualTo(withoutAccuracy(Files.readString(MODELS.resolve("sensor-anomaly.manifest.json"))));
+        for (ModelManifest.FileEntry f : m.files()) {
+            assertThat(r.manifest().file(f.file()).orElseThrow().accuracy()).as(f.file())
+                    .isCloseTo(f.accuracy(), org.assertj.core.data.Offset.offset(0.0025));
+        }
         assertThat(seconds).as("training time").isLessThan(30);
         // a different seed trains a different model
         SensorModelTraining.Result other = SensorModelTraining.run(m.producedBy().seed() + 100, "x");
@@ -56,6 +63,10 @@ class SensorModelTest {
             double accuracy = SensorModelTraining.accuracy(bytes, fresh);
             assertThat(accuracy).as(file).isGreaterThan(0.97);
         }
+    }
+
+    private static String withoutAccuracy(String manifest) {
+        return manifest.replaceAll("\"accuracy\" : [0-9.]+", "\"accuracy\" : _");
     }
 
     private static String sha256(byte[] b) throws Exception {
