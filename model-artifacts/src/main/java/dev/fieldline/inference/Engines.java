@@ -42,8 +42,8 @@ public final class Engines {
     public static InferenceEngine require(String name) {
         InferenceEngine engine = find(name).orElseThrow(() -> new EngineUnavailableException(name,
                 "inference engine '" + name + "' is not in this build; available here: " + availableNames()
-                        + (name.startsWith("tflite") ? " (the native engines come with the fieldline-inference-native module: "
-                                + "fieldline.jar has them, the agent-only fieldline-agent.jar leaves them out)" : "")));
+                        + (name.startsWith("tflite") ? " (the native engines are in fieldline.jar and in fieldline-native-engines.jar; "
+                                + "the device jar fieldline-agent.jar needs the latter on its class path)" : "")));
         if (!engine.isAvailable()) {
             throw new EngineUnavailableException(name, "inference engine '" + name + "' cannot run on this machine: "
                     + engine.unavailableReason() + "; available here: " + availableNames());
