@@ -86,7 +86,7 @@ public final class InferenceBench implements Callable<Integer> {
                 List<String> problems = e.check(model);
                 if (!problems.isEmpty()) {
                     System.out.printf(Locale.ROOT, "%-30s %-15s refuses the model: %s%n", file.getFileName(), e.name(),
-                            problems.get(0));
+                            problems.get(0).lines().findFirst().orElse(""));
                     continue;
                 }
                 Row r = measure(file.getFileName().toString(), model, e);
