@@ -1,9 +1,9 @@
 package dev.fieldline.agent.hal;
 
 /**
- * The I/O of one board, as provided by a HAL provider (sim today; Pi4J, ESP32 bridge later).
- * Channels are those the board profile wires; asking for another one is an
- * IllegalArgumentException naming it.
+ * The I/O of one board, as provided by a HAL provider (sim, pi4j, esp32-bridge). Channels are those
+ * the board profile wires; asking for another one is an IllegalArgumentException naming it. I/O
+ * kinds a platform cannot do throw {@link HalException} with reason UNSUPPORTED, naming the platform.
  */
 public interface Board extends AutoCloseable {
 
@@ -15,6 +15,21 @@ public interface Board extends AutoCloseable {
     DigitalInput digitalInput(int pin);
 
     DigitalOutput digitalOutput(int pin);
+
+    /** The device at {@code address} on the I2C bus the profile names {@code bus}. */
+    default I2cDevice i2c(String bus, int address) {
+        throw new HalException(HalException.Reason.UNSUPPORTED, "platform " + platform() + " has no I2C");
+    }
+
+    /** The device on chip select {@code chipSelect} of the SPI bus the profile names {@code bus}. */
+    default SpiDevice spi(String bus, int chipSelect) {
+        throw new HalException(HalException.Reason.UNSUPPORTED, "platform " + platform() + " has no SPI");
+    }
+
+    /** A PWM output on {@code pin}. */
+    default PwmOutput pwm(int pin) {
+        throw new HalException(HalException.Reason.UNSUPPORTED, "platform " + platform() + " has no PWM");
+    }
 
     /** Releases the hardware; outputs are left as they are (drivers set safe states first). */
     @Override
