@@ -16,6 +16,25 @@ public interface Board extends AutoCloseable {
 
     DigitalOutput digitalOutput(int pin);
 
+    /**
+     * A digital input with the given pull resistor. Providers that can configure pulls do so when the
+     * line is opened; the default ignores the pull (the sim board has no resistors).
+     */
+    default DigitalInput digitalInput(int pin, Pull pull) {
+        return digitalInput(pin);
+    }
+
+    /**
+     * A digital output driven to {@code initialLevel} when it is opened, so that an actuator starts in
+     * its safe state without a glitch (an active-low relay must start high). Providers that can set the
+     * level as the line is claimed do so; the default writes it right after opening.
+     */
+    default DigitalOutput digitalOutput(int pin, boolean initialLevel) {
+        DigitalOutput output = digitalOutput(pin);
+        output.write(initialLevel);
+        return output;
+    }
+
     /** The device at {@code address} on the I2C bus the profile names {@code bus}. */
     default I2cDevice i2c(String bus, int address) {
         throw new HalException(HalException.Reason.UNSUPPORTED, "platform " + platform() + " has no I2C");

@@ -1,0 +1,48 @@
+package dev.fieldline.agent.hal.pi4j;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the pi4j board needs to know beyond the providers: the board's name (for messages), which GPIO
+ * pins carry a hardware PWM channel, and the SPI clock.
+ *
+ * @param board the board profile's name, e.g. {@code rpi4b}, named in every error
+ * @param providers the provider per I/O kind
+ * @param pwmChannels GPIO pin (BCM numbering) to hardware PWM channel of the board's PWM chip, e.g.
+ *     {@code 12 -> 0, 13 -> 1} on a Pi 4 with {@code dtoverlay=pwm-2chan,pin=12,func=4,pin2=13,func2=4}
+ * @param pwmChip the sysfs PWM chip number ({@code /sys/class/pwm/pwmchipN}): 0 on Pi 3/4/Zero 2W, 2 on a Pi 5
+ *     with a current kernel (RP1)
+ * @param spiClockHz SPI clock for every device, e.g. 1 MHz (an MCP3008 at 3.3 V allows 1.35 MHz)
+ */
+public record Pi4jConfig(String board, Pi4jProviders providers, Map<Integer, Integer> pwmChannels, int pwmChip,
+        int spiClockHz) {
+
+    /** The SPI clock when the profile names none. */
+    public static final int DEFAULT_SPI_CLOCK_HZ = 1_000_000;
+
+    public Pi4jConfig {
+        if (board == null || board.isBlank()) {
+            throw new IllegalArgumentException("board must be a name, was " + board);
+        }
+        if (providers == null) {
+            throw new IllegalArgumentException("providers must not be null");
+        }
+        if (pwmChannels == null) {
+            throw new IllegalArgumentException("pwmChannels must not be null (use Map.of())");
+        }
+        pwmChannels = Collections.unmodifiableMap(new TreeMap<>(pwmChannels));
+        if (pwmChip < 0) {
+            throw new IllegalArgumentException("pwmChip must be >= 0, was " + pwmChip);
+        }
+        if (spiClockHz < 1_000 || spiClockHz > 125_000_000) {
+            throw new IllegalArgumentException("spiClockHz must be in 1 kHz..125 MHz, was " + spiClockHz);
+        }
+    }
+
+    /** A board without hardware PWM channels, PWM chip 0 and the default SPI clock. */
+    public static Pi4jConfig of(String board, Pi4jProviders providers) {
+        return new Pi4jConfig(board, providers, Map.of(), 0, DEFAULT_SPI_CLOCK_HZ);
+    }
+}
