@@ -5,55 +5,41 @@ import dev.fieldline.config.ConfigException.Reason;
 import dev.fieldline.config.ConfigNode;
 import dev.fieldline.config.YamlDocuments;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
-import java.util.Set;
 
 /**
  * Loads {@link BoardProfile}s from YAML: a stock profile shipped in this module
- * ({@code /boards/NAME.yaml}) or a file. Every error is a {@link ConfigException} naming the file,
- * line and key path.
+ * ({@code /boards/NAME.yaml}: {@link #STOCK}) or a file. A profile may {@code extends:} a stock
+ * profile or another file (relative to its own directory) and add its wiring; the result is checked
+ * as a whole. Every problem found is reported, each as a {@link ConfigException} naming the file,
+ * line and key path and what would be valid; several come as one exception whose
+ * {@link ConfigException#problems()} lists them. The format is described in {@code docs/boards.md}
+ * and, for editors, by the JSON Schema {@code /boards/board-profile.schema.json}.
  *
  * <pre>
- * name: sim
- * platform: sim
- * description: Simulated board
- * sampling-interval: 1s
- * adc: {bits: 12, reference-voltage: 3.3}
+ * name: greenhouse
+ * extends: rpi4b
+ * sampling-interval: 2s
  * sensors:
- *   temperature: {driver: tmp36, adc-channel: 0}
- *   button: {driver: button, digital-input: 17, active-low: true, debounce: 20ms}
+ *   air: {driver: bme280, i2c: i2c1, address: 0x76}
+ *   adc: {driver: mcp3008, spi: spi0, chip-select: 0}
+ *   soil: {driver: tmp36, adc: adc, channel: 0, interval: 10s}
+ *   door: {driver: button, pin: 17, active-low: true}
  * actuators:
- *   led: {driver: led, digital-output: 27}
- * models:
- *   sensor-anomaly:
- *     stock: sensor-anomaly-int8          # or file: models/my.tflite (relative to the profile)
- *     engine: micro                       # tflite, tflite-javacpp when on the class path
- *     input: {sensor: temperature, window: 32, every: 1}   # or {frames: DIR_OR_FILE, interval: 5s}
- *     normalise: {offset: window-mean, scale: 0.5, clip: 8}
- *     labels: [normal, spike, drift, stuck]
- *     threshold: 0.8
- *     severity: {spike: warning, drift: warning, stuck: critical}
+ *   fan: {driver: relay, pin: 27}
  * </pre>
- *
- * <p>Relative paths under {@code models:} are resolved against the profile file's directory (the
- * working directory for stock profiles). A model's window length, normalisation and labels may be
- * left to its manifest.
  */
 public final class BoardProfiles {
     /** Names of the profiles shipped as resources. */
-    public static final List<String> STOCK = List.of("sim");
-
-    private static final Set<String> TOP_KEYS =
-            Set.of("name", "platform", "description", "sampling-interval", "adc", "sensors", "actuators", "models");
-    private static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
+    public static final List<String> STOCK =
+            List.of("sim", "rpi3b", "rpi4b", "rpi5", "rpi-zero-2w", "esp32-devkitc", "esp32-s3-devkitc");
+    /** How many profiles deep {@code extends} may go. */
+    public static final int MAX_EXTENDS_DEPTH = 8;
+    /** The JSON Schema of profiles, as a classpath resource. */
+    public static final String SCHEMA_RESOURCE = "/boards/board-profile.schema.json";
 
     private BoardProfiles() {
     }
@@ -63,224 +49,107 @@ public final class BoardProfiles {
      * listing the stock profiles.
      */
     public static BoardProfile load(String nameOrPath) {
+        return fromYaml(document(nameOrPath));
+    }
+
+    /** The YAML document of a stock profile or a profile file, unresolved (its {@code extends} not applied). */
+    public static ConfigNode document(String nameOrPath) {
         if (nameOrPath == null || nameOrPath.isBlank()) {
             throw new IllegalArgumentException("nameOrPath must not be empty");
         }
         if (STOCK.contains(nameOrPath)) {
-            ConfigNode root = YamlDocuments.readResource(BoardProfiles.class, "/boards/" + nameOrPath + ".yaml")
-                    .orElseThrow(() -> new ConfigException(Reason.NOT_FOUND, "classpath:/boards/" + nameOrPath + ".yaml",
-                            0, "", "stock profile resource missing from the jar"));
-            return fromYaml(root);
+            return stock(nameOrPath);
         }
-        Path file = Path.of(nameOrPath);
-        if (!Files.exists(file)) {
+        Path file;
+        try {
+            file = Path.of(nameOrPath);
+        } catch (InvalidPathException e) {
+            file = null;
+        }
+        if (file == null || !Files.exists(file)) {
             throw new ConfigException(Reason.NOT_FOUND, nameOrPath, 0, "",
                     "unknown board '" + nameOrPath + "': not a stock profile (stock profiles: "
                             + String.join(", ", STOCK) + ") and no such file");
         }
-        return fromYaml(YamlDocuments.read(file));
+        return YamlDocuments.read(file);
     }
 
-    /** Builds a profile from a parsed YAML document. */
+    /** Builds a profile from a parsed YAML document, applying its {@code extends}. */
     public static BoardProfile fromYaml(ConfigNode root) {
-        root.allowOnly(TOP_KEYS);
-        String name = root.require("name").parse(BoardProfile::requireName);
-        String platform = root.require("platform").parse(BoardProfile::requireName);
-        String description = root.string("description", "");
-        Duration interval = root.duration("sampling-interval", Duration.ofSeconds(1),
-                Duration.ofMillis(100), Duration.ofHours(1));
-        BoardProfile.Adc adc = root.get("adc").map(BoardProfiles::adc).orElse(new BoardProfile.Adc(12, 3.3));
-
-        Map<String, ConfigNode> seen = new HashMap<>();
-        List<DeviceSpec> sensors = new ArrayList<>();
-        for (Map.Entry<String, ConfigNode> e : root.get("sensors").map(ConfigNode::entries).orElse(List.of())) {
-            sensors.add(device(e.getKey(), e.getValue(), true, adc, seen));
-        }
-        List<DeviceSpec> actuators = new ArrayList<>();
-        for (Map.Entry<String, ConfigNode> e : root.get("actuators").map(ConfigNode::entries).orElse(List.of())) {
-            actuators.add(device(e.getKey(), e.getValue(), false, adc, seen));
-        }
-        Path baseDir = root.source().startsWith("classpath:") ? Path.of("")
-                : Path.of(root.source()).toAbsolutePath().getParent();
-        List<ModelSpec> models = new ArrayList<>();
-        for (Map.Entry<String, ConfigNode> e : root.get("models").map(ConfigNode::entries).orElse(List.of())) {
-            models.add(model(e.getKey(), e.getValue(), baseDir, sensors));
-        }
-        try {
-            return new BoardProfile(name, platform, description, interval, adc, sensors, actuators, models);
-        } catch (IllegalArgumentException e) {
-            throw root.error(Reason.INVALID_VALUE, e.getMessage());
-        }
+        List<String> lineage = new ArrayList<>();
+        ConfigNode resolved = resolve(root, new ArrayList<>(), lineage);
+        return new ProfileParser(resolved, lineage).parse();
     }
 
-    private static BoardProfile.Adc adc(ConfigNode n) {
-        n.allowOnly(Set.of("bits", "reference-voltage"));
-        return new BoardProfile.Adc(n.integer("bits", 12, 1, 24), n.number("reference-voltage", 3.3, 0.1, 50));
+    /** The document with everything it {@code extends} merged beneath it (see {@link ConfigNode#merge}). */
+    public static ConfigNode resolve(ConfigNode root) {
+        return resolve(root, new ArrayList<>(), new ArrayList<>());
     }
 
-    private static DeviceSpec device(String name, ConfigNode n, boolean sensor, BoardProfile.Adc adc,
-                                     Map<String, ConfigNode> seenChannels) {
-        String driver = n.require("driver").asString();
-        DeviceSpec spec;
-        try {
-            spec = switch (driver) {
-                case "tmp36" -> {
-                    requireSection(n, driver, sensor, true);
-                    n.allowOnly(Set.of("driver", "adc-channel"));
-                    ConfigNode ch = n.require("adc-channel");
-                    claim(seenChannels, "adc-channel " + ch.asInt(0, 255), ch);
-                    yield new DeviceSpec.Tmp36(name, ch.asInt(0, 255));
-                }
-                case "button" -> {
-                    requireSection(n, driver, sensor, true);
-                    n.allowOnly(Set.of("driver", "digital-input", "active-low", "debounce"));
-                    ConfigNode pin = n.require("digital-input");
-                    claim(seenChannels, "digital pin " + pin.asInt(0, 1023), pin);
-                    yield new DeviceSpec.Button(name, pin.asInt(0, 1023), n.bool("active-low", false),
-                            n.duration("debounce", Duration.ofMillis(20), Duration.ZERO, Duration.ofSeconds(1)));
-                }
-                case "led" -> {
-                    requireSection(n, driver, sensor, false);
-                    n.allowOnly(Set.of("driver", "digital-output"));
-                    ConfigNode pin = n.require("digital-output");
-                    claim(seenChannels, "digital pin " + pin.asInt(0, 1023), pin);
-                    yield new DeviceSpec.Led(name, pin.asInt(0, 1023));
-                }
-                default -> throw n.require("driver").error(Reason.INVALID_VALUE,
-                        "unknown driver '" + driver + "'; known drivers: button, led, tmp36");
-            };
-        } catch (IllegalArgumentException e) {
-            throw n.error(Reason.INVALID_VALUE, e.getMessage());
-        }
-        return spec;
+    private static ConfigNode stock(String name) {
+        return YamlDocuments.readResource(BoardProfiles.class, "/boards/" + name + ".yaml")
+                .orElseThrow(() -> new ConfigException(Reason.NOT_FOUND, "classpath:/boards/" + name + ".yaml",
+                        0, "", "stock profile resource missing from the jar"));
     }
 
-    private static ModelSpec model(String name, ConfigNode n, Path baseDir, List<DeviceSpec> sensors) {
-        n.allowOnly(Set.of("file", "stock", "manifest", "engine", "input", "normalise", "labels", "threshold", "severity"));
-        Optional<ConfigNode> file = n.get("file");
-        Optional<ConfigNode> stock = n.get("stock");
-        if (file.isPresent() == stock.isPresent()) {
-            throw n.error(file.isPresent() ? Reason.INVALID_VALUE : Reason.MISSING_KEY,
-                    "give either 'file' (a .tflite path) or 'stock' (a model bundled with the agent), not "
-                            + (file.isPresent() ? "both" : "neither"));
+    private static ConfigNode resolve(ConfigNode doc, List<String> seen, List<String> lineage) {
+        if (doc.kind() != ConfigNode.Kind.MAP) {
+            throw doc.error(Reason.WRONG_TYPE, "a board profile is a map of keys (name, platform, pins, ...)");
         }
-        ModelSpec.Source source;
-        if (file.isPresent()) {
-            Path p = existing(file.get(), baseDir, false);
-            source = new ModelSpec.Source.File(p);
+        ConfigNode ext = doc.get("extends").orElse(null);
+        if (ext == null) {
+            return doc;
+        }
+        String target = ext.asString();
+        if (seen.size() >= MAX_EXTENDS_DEPTH) {
+            throw ext.error(Reason.INVALID_VALUE, "profiles extend each other more than " + MAX_EXTENDS_DEPTH + " deep");
+        }
+        ConfigNode parent;
+        String key;
+        if (STOCK.contains(target)) {
+            parent = stock(target);
+            key = "stock:" + target;
         } else {
-            // which stock models exist is the agent's to say (they ship with it, not with the profiles)
-            source = new ModelSpec.Source.Stock(stock.get().parse(s -> {
-                if (!s.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
-                    throw new IllegalArgumentException("a stock model name is 1-64 of a-z 0-9 . _ -, was '" + s + "'");
-                }
-                return s;
-            }));
-        }
-        Optional<Path> manifest = n.get("manifest").map(m -> existing(m, baseDir, false));
-        String engine = n.get("engine").map(e -> e.parse(BoardProfile::requireName)).orElse(ModelSpec.DEFAULT_ENGINE);
-        ConfigNode in = n.require("input");
-        in.allowOnly(Set.of("sensor", "window", "every", "frames", "interval"));
-        Optional<ConfigNode> sensor = in.get("sensor");
-        Optional<ConfigNode> frames = in.get("frames");
-        if (sensor.isPresent() == frames.isPresent()) {
-            throw in.error(sensor.isPresent() ? Reason.INVALID_VALUE : Reason.MISSING_KEY,
-                    "give either 'sensor' (a sliding window of its readings) or 'frames' (an image file or directory), not "
-                            + (sensor.isPresent() ? "both" : "neither"));
-        }
-        ModelSpec.Input input;
-        if (sensor.isPresent()) {
-            for (String k : List.of("frames", "interval")) {
-                if (in.get(k).isPresent()) {
-                    throw in.require(k).error(Reason.INVALID_VALUE, "'" + k + "' belongs to a frames input, not a sensor window");
-                }
+            Path file;
+            try {
+                file = baseDir(doc).resolve(target).normalize();
+            } catch (InvalidPathException e) {
+                throw ext.error(Reason.INVALID_VALUE, "'" + target + "' is not a file name");
             }
-            String sensorName = sensor.get().asString();
-            if (sensors.stream().noneMatch(d -> d.name().equals(sensorName) && d instanceof DeviceSpec.Tmp36)) {
-                throw sensor.get().error(Reason.INVALID_VALUE, "no numeric sensor '" + sensorName + "' on this board (numeric sensors: "
-                        + String.join(", ", sensors.stream().filter(d -> d instanceof DeviceSpec.Tmp36).map(DeviceSpec::name).toList()) + ")");
+            if (!Files.isRegularFile(file)) {
+                throw ext.error(Reason.NOT_FOUND, "'" + target + "' is neither a stock profile (" + String.join(", ", STOCK)
+                        + ") nor a file (looked for " + file + ")");
             }
-            OptionalInt window = in.get("window").map(w -> OptionalInt.of(w.asInt(1, 65_536))).orElse(OptionalInt.empty());
-            input = new ModelSpec.Input.SensorWindow(sensorName, window, in.integer("every", 1, 1, 1_000_000));
-        } else {
-            for (String k : List.of("window", "every")) {
-                if (in.get(k).isPresent()) {
-                    throw in.require(k).error(Reason.INVALID_VALUE, "'" + k + "' belongs to a sensor window, not a frames input");
-                }
-            }
-            input = new ModelSpec.Input.Frames(existing(frames.get(), baseDir, true),
-                    in.duration("interval", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofDays(1)));
+            parent = YamlDocuments.read(file);
+            key = file.toAbsolutePath().toString();
         }
-        Optional<ModelSpec.Normalisation> normalisation = n.get("normalise").map(BoardProfiles::normalisation);
-        List<String> labels = new ArrayList<>();
-        n.get("labels").ifPresent(l -> {
-            for (ConfigNode item : l.asList()) {
-                String label = item.asString();
-                if (label.isBlank() || labels.contains(label)) {
-                    throw item.error(Reason.INVALID_VALUE, label.isBlank() ? "a label must not be empty" : "label '" + label + "' is listed twice");
-                }
-                labels.add(label);
+        if (seen.contains(key)) {
+            throw ext.error(Reason.INVALID_VALUE, "'" + target + "' extends itself (through " + String.join(" -> ", seen) + ")");
+        }
+        seen.add(key);
+        List<String> above = new ArrayList<>();
+        ConfigNode base = resolve(parent, seen, above);
+        ConfigNode own = doc.without("extends");
+        String basePlatform = base.get("platform").filter(p -> p.kind() == ConfigNode.Kind.SCALAR)
+                .map(ConfigNode::asString).orElse(null);
+        own.get("platform").filter(p -> p.kind() == ConfigNode.Kind.SCALAR).ifPresent(p -> {
+            if (basePlatform != null && !basePlatform.equals(p.asString())) {
+                throw p.error(Reason.INVALID_VALUE, "'" + target + "' runs on platform " + basePlatform
+                        + "; a profile that extends it keeps that platform (leave 'platform' out)");
             }
         });
-        double threshold = n.number("threshold", ModelSpec.DEFAULT_THRESHOLD, 0, 1);
-        Map<String, String> severities = new HashMap<>();
-        n.get("severity").ifPresent(sev -> {
-            for (Map.Entry<String, ConfigNode> e : sev.entries()) {
-                if (!labels.isEmpty() && !labels.contains(e.getKey())) {
-                    throw e.getValue().error(Reason.INVALID_VALUE, "'" + e.getKey() + "' is not one of the labels " + labels);
-                }
-                String level = e.getValue().asString();
-                if (!SEVERITIES.contains(level)) {
-                    throw e.getValue().error(Reason.INVALID_VALUE, "expected info, warning or critical, got '" + level + "'");
-                }
-                severities.put(e.getKey(), level);
-            }
-        });
-        try {
-            return new ModelSpec(name, source, manifest, engine, input, normalisation, labels, threshold, severities);
-        } catch (IllegalArgumentException e) {
-            throw n.error(Reason.INVALID_VALUE, e.getMessage());
-        }
+        lineage.add(base.get("name").filter(n -> n.kind() == ConfigNode.Kind.SCALAR).map(ConfigNode::asString)
+                .orElse(target));
+        lineage.addAll(above);
+        return ConfigNode.merge(base, own);
     }
 
-    private static ModelSpec.Normalisation normalisation(ConfigNode n) {
-        n.allowOnly(Set.of("offset", "scale", "clip"));
-        OptionalDouble offset = n.get("offset").map(o -> o.asString().equals("window-mean") ? OptionalDouble.empty()
-                : OptionalDouble.of(o.asDouble(-1e9, 1e9))).orElse(OptionalDouble.of(0));
-        ConfigNode scale = n.require("scale");
-        double s = scale.asDouble(-1e9, 1e9);
-        if (s == 0) {
-            throw scale.error(Reason.INVALID_VALUE, "must not be 0");
+    /** The directory paths in a document are relative to (the working directory for stock profiles). */
+    static Path baseDir(ConfigNode doc) {
+        if (doc.source().startsWith("classpath:")) {
+            return Path.of("");
         }
-        OptionalDouble clip = n.get("clip").map(c -> OptionalDouble.of(c.asDouble(1e-9, 1e9))).orElse(OptionalDouble.empty());
-        return new ModelSpec.Normalisation(offset, s, clip);
-    }
-
-    /** A path from the profile, resolved against its directory; it must exist (and be a regular file unless a directory is allowed). */
-    private static Path existing(ConfigNode n, Path baseDir, boolean directoryAllowed) {
-        Path p = baseDir.resolve(n.parse((String s) -> Path.of(s))).normalize();
-        if (!Files.exists(p)) {
-            throw n.error(Reason.INVALID_VALUE, "no such file: " + p);
-        }
-        if (!directoryAllowed && !Files.isRegularFile(p)) {
-            throw n.error(Reason.INVALID_VALUE, "not a regular file: " + p);
-        }
-        return p;
-    }
-
-    private static void requireSection(ConfigNode n, String driver, boolean inSensors, boolean isSensor) {
-        if (inSensors != isSensor) {
-            throw n.require("driver").error(Reason.INVALID_VALUE,
-                    "driver '" + driver + "' is " + (isSensor ? "a sensor" : "an actuator")
-                            + " and belongs under '" + (isSensor ? "sensors" : "actuators") + "'");
-        }
-    }
-
-    private static void claim(Map<String, ConfigNode> seen, String channel, ConfigNode at) {
-        ConfigNode first = seen.putIfAbsent(channel, at);
-        if (first != null) {
-            throw at.error(Reason.INVALID_VALUE, channel + " is already used by " + first.path()
-                    + " (line " + first.line() + ")");
-        }
+        Path parent = Path.of(doc.source()).toAbsolutePath().getParent();
+        return parent == null ? Path.of("") : parent;
     }
 }

@@ -1,5 +1,7 @@
 package dev.fieldline.config;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalInt;
 
 /**
@@ -34,6 +36,7 @@ public class ConfigException extends RuntimeException {
     private final int line;
     private final String path;
     private final String problem;
+    private final List<ConfigException> problems;
 
     public ConfigException(Reason reason, String source, int line, String path, String problem) {
         super(format(source, line, path, problem));
@@ -42,6 +45,33 @@ public class ConfigException extends RuntimeException {
         this.line = line;
         this.path = path;
         this.problem = problem;
+        this.problems = List.of(this);
+    }
+
+    private ConfigException(ConfigException first, List<ConfigException> all) {
+        super(String.join("\n", all.stream().map(Throwable::getMessage).toList()));
+        this.reason = first.reason;
+        this.source = first.source;
+        this.line = first.line;
+        this.path = first.path;
+        this.problem = first.problem;
+        List<ConfigException> flat = new ArrayList<>();
+        for (ConfigException e : all) {
+            flat.addAll(e.problems());
+        }
+        this.problems = List.copyOf(flat);
+    }
+
+    /**
+     * One exception for several problems found in one document: reason, location and problem are
+     * the first one's, the message lists every problem on its own line, and {@link #problems()}
+     * returns them all.
+     */
+    public static ConfigException of(List<ConfigException> problems) {
+        if (problems == null || problems.isEmpty()) {
+            throw new IllegalArgumentException("problems must not be empty");
+        }
+        return problems.size() == 1 ? problems.get(0) : new ConfigException(problems.get(0), problems);
     }
 
     public ConfigException(Reason reason, String source, int line, String path, String problem, Throwable cause) {
@@ -83,5 +113,10 @@ public class ConfigException extends RuntimeException {
     /** What is wrong, without the location. */
     public String problem() {
         return problem;
+    }
+
+    /** Every problem this exception stands for, in document order (just itself for a single one). */
+    public List<ConfigException> problems() {
+        return problems;
     }
 }

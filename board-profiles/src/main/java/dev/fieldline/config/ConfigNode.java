@@ -7,11 +7,13 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -36,9 +38,16 @@ public final class ConfigNode {
     private final String scalar;
     private final Map<String, ConfigNode> map;
     private final List<ConfigNode> list;
+    /** The line of each key of a map (a block map's value starts on the line after its key). */
+    private final Map<String, Integer> keyLines;
 
     private ConfigNode(String source, int line, String path, Kind kind, String scalar,
                        Map<String, ConfigNode> map, List<ConfigNode> list) {
+        this(source, line, path, kind, scalar, map, list, Map.of());
+    }
+
+    private ConfigNode(String source, int line, String path, Kind kind, String scalar,
+                       Map<String, ConfigNode> map, List<ConfigNode> list, Map<String, Integer> keyLines) {
         this.source = source;
         this.line = line;
         this.path = path;
@@ -46,6 +55,7 @@ public final class ConfigNode {
         this.scalar = scalar;
         this.map = map;
         this.list = list;
+        this.keyLines = keyLines;
     }
 
     static ConfigNode scalar(String source, int line, String path, String value) {
@@ -58,6 +68,12 @@ public final class ConfigNode {
 
     static ConfigNode map(String source, int line, String path, LinkedHashMap<String, ConfigNode> entries) {
         return new ConfigNode(source, line, path, Kind.MAP, null, Collections.unmodifiableMap(entries), List.of());
+    }
+
+    static ConfigNode map(String source, int line, String path, LinkedHashMap<String, ConfigNode> entries,
+                          Map<String, Integer> keyLines) {
+        return new ConfigNode(source, line, path, Kind.MAP, null, Collections.unmodifiableMap(entries), List.of(),
+                Map.copyOf(keyLines));
     }
 
     static ConfigNode list(String source, int line, String path, List<ConfigNode> items) {
@@ -116,7 +132,8 @@ public final class ConfigNode {
         requireKind(Kind.MAP, "a map");
         for (Map.Entry<String, ConfigNode> e : map.entrySet()) {
             if (!known.contains(e.getKey())) {
-                throw e.getValue().error(Reason.UNKNOWN_KEY,
+                ConfigNode v = e.getValue();
+                throw new ConfigException(Reason.UNKNOWN_KEY, v.source, keyLines.getOrDefault(e.getKey(), v.line), v.path,
                         "unknown key '" + e.getKey() + "'; known keys here: " + String.join(", ", new TreeSet<>(known)));
             }
         }
@@ -145,6 +162,47 @@ public final class ConfigNode {
 
     public Duration duration(String key, Duration otherwise, Duration min, Duration max) {
         return get(key).map(n -> n.asDuration(min, max)).orElse(otherwise);
+    }
+
+    /**
+     * {@code overlay} laid over {@code base}, as a profile that {@code extends} another is: maps are
+     * merged key by key (recursively, keys of the base first, then new ones in the overlay's order),
+     * anything else in the overlay replaces what the base has, and an empty value in the overlay
+     * ({@code key:} or {@code key: null}) removes the key. Every node keeps the source and line it
+     * came from, so errors point at the file that wrote the value.
+     */
+    public static ConfigNode merge(ConfigNode base, ConfigNode overlay) {
+        if (base.kind != Kind.MAP || overlay.kind != Kind.MAP) {
+            return overlay;
+        }
+        LinkedHashMap<String, ConfigNode> merged = new LinkedHashMap<>(base.map);
+        Map<String, Integer> lines = new HashMap<>(base.keyLines);
+        for (Map.Entry<String, ConfigNode> e : overlay.map.entrySet()) {
+            ConfigNode below = merged.get(e.getKey());
+            if (e.getValue().isNull()) {
+                merged.remove(e.getKey());
+                lines.remove(e.getKey());
+                continue;
+            }
+            merged.put(e.getKey(), below != null ? merge(below, e.getValue()) : e.getValue());
+            Integer keyLine = overlay.keyLines.get(e.getKey());
+            if (keyLine != null) {
+                lines.put(e.getKey(), keyLine);
+            }
+        }
+        return new ConfigNode(overlay.source, overlay.line, overlay.path, Kind.MAP, null,
+                Collections.unmodifiableMap(merged), List.of(), Map.copyOf(lines));
+    }
+
+    /** This map without {@code key} (for a key that has been consumed, such as {@code extends}). */
+    public ConfigNode without(String key) {
+        requireKind(Kind.MAP, "a map");
+        LinkedHashMap<String, ConfigNode> rest = new LinkedHashMap<>(map);
+        rest.remove(key);
+        Map<String, Integer> lines = new HashMap<>(keyLines);
+        lines.remove(key);
+        return new ConfigNode(source, line, path, Kind.MAP, null, Collections.unmodifiableMap(rest), List.of(),
+                Map.copyOf(lines));
     }
 
     /** A scalar converted by {@code parser}; an IllegalArgumentException from it becomes a located error. */
@@ -201,6 +259,49 @@ public final class ConfigNode {
             throw error(Reason.INVALID_VALUE, "must be between " + min + " and " + max + ", was " + scalar);
         }
         return v;
+    }
+
+    /** A size in bytes such as {@code 65536}, {@code 512KiB}, {@code 64MiB} or {@code 1GiB}, within min..max. */
+    public long asSize(long min, long max) {
+        long v = parseSize(asString()).orElseThrow(() -> error(Reason.WRONG_TYPE,
+                "expected a size such as 65536, 512KiB, 64MiB or 1GiB, got '" + scalar + "'"));
+        if (v < min || v > max) {
+            throw error(Reason.INVALID_VALUE, "must be between " + sizeText(min) + " and " + sizeText(max) + ", was " + scalar);
+        }
+        return v;
+    }
+
+    /** Parses a size: a byte count, optionally with {@code KiB}, {@code MiB} or {@code GiB}; empty if it is not one. */
+    public static OptionalLong parseSize(String text) {
+        String s = text.strip();
+        long unit = 1;
+        for (String[] u : new String[][] {{"KiB", "1024"}, {"MiB", "1048576"}, {"GiB", "1073741824"}}) {
+            if (s.endsWith(u[0])) {
+                unit = Long.parseLong(u[1]);
+                s = s.substring(0, s.length() - u[0].length()).strip();
+                break;
+            }
+        }
+        try {
+            long n = Long.parseLong(s.replace("_", ""));
+            return n < 0 ? OptionalLong.empty() : OptionalLong.of(Math.multiplyExact(n, unit));
+        } catch (NumberFormatException | ArithmeticException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** A size as {@link #parseSize} reads it, in the largest unit that divides it. */
+    public static String sizeText(long bytes) {
+        if (bytes > 0 && bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + "GiB";
+        }
+        if (bytes > 0 && bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + "MiB";
+        }
+        if (bytes > 0 && bytes % 1024 == 0) {
+            return (bytes >> 10) + "KiB";
+        }
+        return Long.toString(bytes);
     }
 
     public boolean asBoolean() {

@@ -110,6 +110,7 @@ public final class YamlDocuments {
         }
         if (node instanceof MappingNode map) {
             LinkedHashMap<String, ConfigNode> entries = new LinkedHashMap<>();
+            java.util.Map<String, Integer> keyLines = new java.util.HashMap<>();
             for (NodeTuple t : map.getValue()) {
                 Node keyNode = t.getKeyNode();
                 int keyLine = keyNode.getStartMark().map(Mark::getLine).map(l -> l + 1).orElse(line);
@@ -123,8 +124,9 @@ public final class YamlDocuments {
                             "duplicate key (first at line " + entries.get(key).line() + ")");
                 }
                 entries.put(key, convert(source, t.getValueNode(), childPath));
+                keyLines.put(key, keyLine);
             }
-            return ConfigNode.map(source, line, path, entries);
+            return ConfigNode.map(source, line, path, entries, keyLines);
         }
         throw new ConfigException(Reason.SYNTAX, source, line, path, "unsupported YAML node " + node.getNodeType());
     }

@@ -20,9 +20,13 @@ class ModelSpecTest {
     private static final String HEAD = """
             name: mine
             platform: sim
+            adc: {bits: 12, reference-voltage: 3.3}
+            pins:
+              0: {functions: [adc0.0]}
+              3: {functions: [gpio]}
             sensors:
-              temperature: {driver: tmp36, adc-channel: 0}
-              button: {driver: button, digital-input: 3}
+              temperature: {driver: tmp36, pin: 0}
+              button: {driver: button, pin: 3}
             """;
 
     @Test
@@ -80,25 +84,25 @@ class ModelSpecTest {
         Files.write(dir.resolve("m.tflite"), new byte[] {1});
         record Case(String models, int line, String path, String message) {}
         List<Case> cases = List.of(
-                new Case("  a: {input: {sensor: temperature}}", 7, "models.a", "give either 'file'"),
-                new Case("  a: {file: m.tflite, stock: x, input: {sensor: temperature}}", 7, "models.a", "not both"),
-                new Case("  a:\n    file: nope.tflite\n    input: {sensor: temperature}", 8, "models.a.file", "no such file"),
-                new Case("  a:\n    file: m.tflite\n    input: {sensor: button}", 9, "models.a.input.sensor", "no numeric sensor 'button'"),
-                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature, frames: m.tflite}", 9, "models.a.input", "not both"),
-                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature, interval: 1s}", 9, "models.a.input.interval", "frames input"),
-                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature, window: 0}", 9, "models.a.input.window", "between 1 and 65536"),
-                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature}\n    threshold: 1.5", 10, "models.a.threshold", "between 0"),
-                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature}\n    labels: [x, x]", 10, "models.a.labels[1]", "listed twice"),
-                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature}\n    labels: [x]\n    severity: {y: warning}", 11,
+                new Case("  a: {input: {sensor: temperature}}", 11, "models.a", "give either 'file'"),
+                new Case("  a: {file: m.tflite, stock: x, input: {sensor: temperature}}", 11, "models.a", "not both"),
+                new Case("  a:\n    file: nope.tflite\n    input: {sensor: temperature}", 12, "models.a.file", "no such file"),
+                new Case("  a:\n    file: m.tflite\n    input: {sensor: button}", 13, "models.a.input.sensor", "no numeric sensor 'button'"),
+                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature, frames: m.tflite}", 13, "models.a.input", "not both"),
+                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature, interval: 1s}", 13, "models.a.input.interval", "frames input"),
+                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature, window: 0}", 13, "models.a.input.window", "between 1 and 65536"),
+                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature}\n    threshold: 1.5", 14, "models.a.threshold", "between 0"),
+                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature}\n    labels: [x, x]", 14, "models.a.labels[1]", "listed twice"),
+                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature}\n    labels: [x]\n    severity: {y: warning}", 15,
                         "models.a.severity.y", "not one of the labels"),
-                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature}\n    severity: {y: loud}", 10,
+                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature}\n    severity: {y: loud}", 14,
                         "models.a.severity.y", "expected info, warning or critical"),
-                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature}\n    normalise: {scale: 0}", 10,
+                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature}\n    normalise: {scale: 0}", 14,
                         "models.a.normalise.scale", "must not be 0"),
-                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature}\n    engine: Fancy!", 10,
+                new Case("  a:\n    file: m.tflite\n    input: {sensor: temperature}\n    engine: Fancy!", 14,
                         "models.a.engine", "must be 1-32"),
-                new Case("  a:\n    stock: ../x\n    input: {sensor: temperature}", 8, "models.a.stock", "stock model name"),
-                new Case("  a:\n    file: m.tflite\n    inputs: {sensor: temperature}", 9, "models.a.inputs", "unknown key 'inputs'"));
+                new Case("  a:\n    stock: ../x\n    input: {sensor: temperature}", 12, "models.a.stock", "stock model name"),
+                new Case("  a:\n    file: m.tflite\n    inputs: {sensor: temperature}", 13, "models.a.inputs", "unknown key 'inputs'"));
         Path f = dir.resolve("b.yaml");
         for (Case c : cases) {
             Files.writeString(f, HEAD + "models:\n" + c.models() + "\n");

@@ -128,8 +128,8 @@ public final class Agent implements AutoCloseable {
         Led theLed = null;
         String theLedName = null;
         for (DeviceSpec d : profile.sensors()) {
-            if (d instanceof DeviceSpec.Tmp36 t) {
-                Tmp36 tmp = new Tmp36(board.analogInput(t.adcChannel()), profile.adc());
+            if (d instanceof DeviceSpec.Tmp36 t && t.source() instanceof DeviceSpec.AnalogSource.BoardAdc a) {
+                Tmp36 tmp = new Tmp36(board.analogInput(a.pin()), profile.adc().orElse(SimBoard.DEFAULT_ADC));
                 sensors.add(new SensorChannel(t.name(), Tmp36.UNIT, () -> new Value.Num(tmp.readCelsius())));
             } else if (d instanceof DeviceSpec.Button b) {
                 Button button = new Button(board.digitalInput(b.pin()), b.activeLow(), b.debounce(), clock::instant);
@@ -163,7 +163,7 @@ public final class Agent implements AutoCloseable {
             this.sender = new Sender(config.deviceId(), outbox, uplink, config.reconnect(), config.replayRate(), counters);
         }
         // last: it starts a thread, and nothing after it may fail
-        this.inference = InferenceStage.start(config.inference() ? profile : withoutModels(profile),
+        this.inference = InferenceStage.start(config.inference() ? profile : profile.withoutModels(),
                 NamedThreads.scheduler("fl-agent-inference-" + config.deviceId()), this::inferenceChanged);
     }
 
@@ -321,11 +321,6 @@ public final class Agent implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("agent {}: sampling failed: {}", config.deviceId(), e.toString());
         }
-    }
-
-    private static BoardProfile withoutModels(BoardProfile p) {
-        return new BoardProfile(p.name(), p.platform(), p.description(), p.samplingInterval(), p.adc(), p.sensors(),
-                p.actuators());
     }
 
     /** A model's result that calls for an event (inference thread): journaled on the core thread. */

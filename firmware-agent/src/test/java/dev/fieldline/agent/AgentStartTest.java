@@ -22,18 +22,18 @@ class AgentStartTest {
                 .isInstanceOfSatisfying(AgentException.class,
                         e -> assertThat(e.reason()).isEqualTo(AgentException.Reason.UNKNOWN_BOARD))
                 .hasMessageContaining("unknown board 'pi5'")
-                .hasMessageContaining("stock profiles: sim");
+                .hasMessageContaining("stock profiles: sim, rpi3b");
         assertThat(dir.resolve("data")).doesNotExist();
     }
 
     @Test
     void boardOnAPlatformWithoutProviderIsRefusedListingPlatforms() throws Exception {
         Path profile = dir.resolve("esp.yaml");
-        Files.writeString(profile, "name: esp\nplatform: esp32\nsensors:\n  t: {driver: tmp36, adc-channel: 3}\n");
+        Files.writeString(profile, "name: esp\nextends: esp32-devkitc\nsensors:\n  t: {driver: tmp36, pin: 34}\n");
         assertThatThrownBy(() -> Agent.start(config(profile.toString())))
                 .isInstanceOfSatisfying(AgentException.class,
                         e -> assertThat(e.reason()).isEqualTo(AgentException.Reason.UNKNOWN_BOARD))
-                .hasMessage("board 'esp' needs HAL platform 'esp32', which this agent does not provide; available platforms: sim");
+                .hasMessage("board 'esp' needs HAL platform 'esp32-bridge', which this agent does not provide; available platforms: sim");
     }
 
     @Test

@@ -22,6 +22,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class SimBoard implements Board {
     public static final String PLATFORM = "sim";
+    /** The ADC a sim profile without an {@code adc} section gets: 12 bits, 3.3 V. */
+    public static final BoardProfile.Adc DEFAULT_ADC = new BoardProfile.Adc(12, 3.3);
 
     private final Map<Integer, SimAnalogInput> analog = new TreeMap<>();
     private final Map<Integer, SimDigitalInput> inputs = new TreeMap<>();
@@ -31,10 +33,11 @@ public final class SimBoard implements Board {
     public SimBoard(BoardProfile profile, SimParameters params, long seed, Clock clock) {
         this.clock = clock;
         Instant start = clock.instant();
+        BoardProfile.Adc adc = profile.adc().orElse(DEFAULT_ADC);
         for (DeviceSpec d : profile.sensors()) {
-            if (d instanceof DeviceSpec.Tmp36 t) {
-                TemperatureModel model = new TemperatureModel(params, seed + t.adcChannel());
-                analog.put(t.adcChannel(), new SimAnalogInput(model, profile.adc(), clock, start));
+            if (d instanceof DeviceSpec.Tmp36 t && t.source() instanceof DeviceSpec.AnalogSource.BoardAdc a) {
+                TemperatureModel model = new TemperatureModel(params, seed + a.pin());
+                analog.put(a.pin(), new SimAnalogInput(model, adc, clock, start));
             } else if (d instanceof DeviceSpec.Button b) {
                 inputs.put(b.pin(), new SimDigitalInput(b.activeLow(), clock));
             }
