@@ -101,6 +101,10 @@ public final class BoardProfiles {
             return doc;
         }
         String target = ext.asString();
+        if (doc.get("name").isEmpty()) {
+            throw doc.error(Reason.MISSING_KEY, "required key 'name' is missing (a profile that extends '" + target
+                    + "' needs its own name)");
+        }
         if (seen.size() >= MAX_EXTENDS_DEPTH) {
             throw ext.error(Reason.INVALID_VALUE, "profiles extend each other more than " + MAX_EXTENDS_DEPTH + " deep");
         }

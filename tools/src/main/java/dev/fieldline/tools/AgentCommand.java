@@ -3,6 +3,10 @@ package dev.fieldline.tools;
 import dev.fieldline.agent.Agent;
 import dev.fieldline.agent.AgentConfig;
 import dev.fieldline.agent.SecurityConfig;
+import dev.fieldline.boards.BoardProfile;
+import dev.fieldline.boards.BoardProfiles;
+import dev.fieldline.boards.WiringReport;
+import dev.fieldline.config.ConfigException;
 import dev.fieldline.protocol.PayloadFormat;
 import java.io.IOException;
 import java.net.URI;
@@ -24,8 +28,11 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Agent configuration (YAML); command-line options override it. --describe-config lists the keys.")
     Path configFile;
 
-    @Option(names = "--board", paramLabel = "NAME_OR_FILE", description = "Board profile: a stock name (sim) or a YAML file (default: sim).")
+    @Option(names = "--board", paramLabel = "NAME_OR_FILE", description = "Board profile: a stock name (sim, rpi3b, rpi4b, rpi5, rpi-zero-2w, esp32-devkitc, esp32-s3-devkitc) or a YAML file (default: sim).")
     String board;
+
+    @Option(names = "--check", description = "Check the board profile (--board, or the configuration's board) and exit: print its resolved wiring (pin, function, device; buses with addresses) and exit 0, or print every problem and exit 1. Needs no device id or uplink.")
+    boolean check;
 
     @Option(names = "--device-id", paramLabel = "ID", description = "This device's id: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit.")
     String deviceId;
@@ -80,6 +87,9 @@ final class AgentCommand implements Callable<Integer> {
             System.out.println(AgentConfig.describe());
             return 0;
         }
+        if (check) {
+            return check();
+        }
         Agent agent = Agent.start(config());
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "fl-agent-shutdown"));
         System.out.printf("Fieldline agent %s (boot %d) on board %s, sending to %s%n",
@@ -89,6 +99,30 @@ final class AgentCommand implements Callable<Integer> {
             System.out.println("burst: " + journaled + " samples journaled");
         }
         Thread.currentThread().join();
+        return 0;
+    }
+
+    /** {@code --check}: the resolved wiring and 0, or every problem of the profile and 1. */
+    private int check() {
+        String name = board != null ? board : configFile != null ? AgentConfig.load(configFile).board() : AgentConfig.DEFAULT_BOARD;
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        BoardProfile profile;
+        try {
+            profile = BoardProfiles.load(name);
+        } catch (ConfigException e) {
+            for (ConfigException problem : e.problems()) {
+                err.println(problem.getMessage());
+            }
+            int n = e.problems().size();
+            err.println("board profile " + name + ": " + n + (n == 1 ? " problem" : " problems"));
+            err.flush();
+            return 1;
+        }
+        out.print(WiringReport.describe(profile));
+        int w = profile.warnings().size();
+        out.println("board profile " + name + ": ok" + (w == 0 ? "" : " (" + w + (w == 1 ? " warning)" : " warnings)")));
+        out.flush();
         return 0;
     }
 
