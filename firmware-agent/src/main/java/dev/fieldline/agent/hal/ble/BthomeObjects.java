@@ -130,4 +130,14 @@ final class BthomeObjects {
         }
         return names;
     }
+
+    /** The SenML unit of quantity {@code name} (the same for every object id carrying it). */
+    static String unitOf(String name) {
+        for (Spec s : TABLE) {
+            if (s != null && name.equals(s.name())) {
+                return s.unit();
+            }
+        }
+        throw new IllegalArgumentException("unknown BTHome quantity '" + name + "'");
+    }
 }
