@@ -63,16 +63,17 @@ public record Pi4jProviders(Map<Kind, String> byKind) {
         }
         EnumMap<Kind, String> copy = new EnumMap<>(Kind.class);
         for (Map.Entry<Kind, String> e : byKind.entrySet()) {
-            Kind kind = e.getKey();
-            String name = e.getValue();
-            if (kind == null || name == null) {
+            if (e.getKey() == null || e.getValue() == null) {
                 throw new IllegalArgumentException("byKind must not hold null kinds or names: " + byKind);
             }
-            if (!kind.allowed().contains(name)) {
-                throw new IllegalArgumentException("pi4j provider '" + name + "' cannot serve " + kind.label()
-                        + "; valid: " + String.join(", ", kind.allowed()));
+            copy.put(e.getKey(), e.getValue());
+        }
+        // checked in kind order, so the first complaint does not depend on the map's order
+        for (Map.Entry<Kind, String> e : copy.entrySet()) {
+            if (!e.getKey().allowed().contains(e.getValue())) {
+                throw new IllegalArgumentException("pi4j provider '" + e.getValue() + "' cannot serve "
+                        + e.getKey().label() + "; valid: " + String.join(", ", e.getKey().allowed()));
             }
-            copy.put(kind, name);
         }
         byKind = Collections.unmodifiableMap(copy);
     }
