@@ -1,6 +1,17 @@
-import json, struct, sys
-sys.path.insert(0, '/work/main/board-profiles/src/main/micropython')
-import fieldline_bridge as fb
+# Writes ../../main/micropython/frame-vectors.json, the byte-exact vectors both sides of the bridge
+# protocol check. Frames come from the bridge's encoder; they are anchored by the CRC catalogue's
+# check value, the COBS paper's examples (asserted below), and by the Java side, written on its own,
+# agreeing byte for byte (firmware-agent FrameVectorsTest).
+#   python3 make_vectors.py
+import json
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BRIDGE = os.path.join(HERE, "..", "..", "main", "micropython")
+sys.path.insert(0, BRIDGE)
+import fieldline_bridge as fb  # noqa: E402
 def h(b): return bytes(b).hex()
 wiki = [
  ("00", "0101"), ("0000", "010101"), ("001100", "01021101"), ("11220033", "0311220233"),
@@ -17,7 +28,6 @@ for c in cobs:
 crc = [{"hex": b"123456789".hex(), "crc": 0x29B1, "note": "catalogue check value of CRC-16/IBM-3740 (CCITT-FALSE)"},
        {"hex": "", "crc": 0xFFFF}, {"hex": "00", "crc": fb.crc16(b"\x00")}, {"hex": "01000102", "crc": fb.crc16(bytes.fromhex("01000102"))}]
 assert fb.crc16(b"123456789") == 0x29B1
-info = fb.Bridge.__new__(fb.Bridge)
 frames = []
 def add(name, kind, rid, payload):
     p = fb.packet(kind, rid, payload)
@@ -48,9 +58,9 @@ add("I2C_CONFIG request: controller 0, SDA 21, SCL 22, 400 kHz", fb.I2C_CONFIG, 
 add("I2C_WRITE request: controller 0, 0x76, register 0xF4 <- 0x27", fb.I2C_WRITE, 65, bytes([0, 0x76, 0xF4, 0x27]))
 add("I2C_READ request: controller 0, 0x76, register 0xD0, 1 byte", fb.I2C_READ, 66, bytes([0, 0x76, 0xD0, 1]))
 add("I2C_READ reply: 0x60", fb.I2C_READ|0x80, 66, bytes([0x60]))
-add("SUBSCRIBE request: every 20 ms, ADC GPIO 36 and level of GPIO 4", fb.SUBSCRIBE, 80, struct.pack("<HB", 20, 2) + bytes([fb.SRC_ADC, 36, fb.SRC_GPIO, 4]))
-add("SUBSCRIBE request: stop", fb.SUBSCRIBE, 81, struct.pack("<HB", 0, 0))
-add("READINGS: seq 5, device time 1000 ms, 1234 and 1", fb.READINGS, 0, struct.pack("<HHBHH", 5, 1000, 2, 1234, 1))
+add("SUBSCRIBE request: every 20 ms, tag 1, ADC GPIO 36 and level of GPIO 4", fb.SUBSCRIBE, 80, struct.pack("<HBB", 20, 1, 2) + bytes([fb.SRC_ADC, 36, fb.SRC_GPIO, 4]))
+add("SUBSCRIBE request: stop", fb.SUBSCRIBE, 81, struct.pack("<HBB", 0, 0, 0))
+add("READINGS: seq 5, device time 1000 ms, tag 1, 1234 and 1", fb.READINGS, 0, struct.pack("<HHBBHH", 5, 1000, 1, 2, 1234, 1))
 add("BOOT: boot id 0x12345678, versions 1..1, power-on reset", fb.BOOT, 0, struct.pack("<IBBB", 0x12345678, 1, 1, 1))
 add("ERROR reply to GPIO_WRITE: not configured", fb.ERROR, 19, bytes([fb.GPIO_WRITE, fb.E_NOT_CONFIGURED]) + b"GPIO 2 is not an output")
 add("ERROR reply to I2C_READ: NACK", fb.ERROR, 66, bytes([fb.I2C_READ, fb.E_NACK]) + b"no ACK from 0x76")
@@ -71,5 +81,7 @@ for b in bad:
 doc = {
  "about": "Byte-exact vectors of the Fieldline ESP32 bridge protocol v1 (docs/esp32-bridge.md). Checked by the MicroPython bridge's tests (python3) and by the Java side (firmware-agent FrameVectorsTest). Hex strings; wire = 00 COBS(packet) 00; packet = kind, id (u16 LE), payload, CRC-16/IBM-3740 (u16 LE) over kind..payload.",
  "crc16": crc, "cobs": cobs, "frames": frames, "bad_frames": bad}
-json.dump(doc, open(sys.argv[1], "w"), indent=1)
+with open(os.path.join(BRIDGE, "frame-vectors.json"), "w") as f:
+    json.dump(doc, f, indent=1)
+    f.write("\n")
 print(len(frames), "frames")

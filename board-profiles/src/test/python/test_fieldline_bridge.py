@@ -161,11 +161,11 @@ class SessionTest(Harness):
         self.assertNotIn(6, pins)   # flash
 
     def test_s3_has_its_own_pins(self):
-        b = fb.Bridge(machine, bytearray().extend, "esp32-s3", 1)
+        b = fb.Bridge(machine, bytearray().extend, "esp32s3", 1)
         self.assertIn(48, b._chip["pins"])
         self.assertTrue(b._chip["pins"][1] & fb.CAP_ADC)
         self.assertNotIn(19, b._chip["pins"])   # native USB
-        self.assertEqual(fb.chip_of("Generic ESP32S3 module with ESP32S3"), "esp32-s3")
+        self.assertEqual(fb.chip_of("Generic ESP32S3 module with ESP32S3"), "esp32s3")
         self.assertEqual(fb.chip_of("ESP32 module with ESP32"), "esp32")
 
     def test_unknown_request_and_bad_payload(self):
@@ -361,7 +361,7 @@ class SubscriptionTest(Harness):
         machine.WORLD.inputs[4] = 1
 
     def subscribe(self, period, *channels):
-        payload = struct.pack("<HB", period, len(channels))
+        payload = struct.pack("<HBB", period, 7, len(channels))
         for c in channels:
             payload += bytes(c)
         return self.ok(fb.SUBSCRIBE, payload)
@@ -378,7 +378,7 @@ class SubscriptionTest(Harness):
         times = [struct.unpack_from("<H", p[2], 2)[0] for p in pushes]
         self.assertEqual(seqs, [0, 1, 2, 3, 4, 5])
         self.assertEqual(times, [1001, 1020, 1040, 1060, 1080, 1100])
-        self.assertEqual(pushes[0][2][4:], struct.pack("<BHH", 2, 2000, 1))
+        self.assertEqual(pushes[0][2][4:], struct.pack("<BBHH", 7, 2, 2000, 1))
 
     def test_a_late_tick_skips_ahead_instead_of_bursting(self):
         self.subscribe(10, (fb.SRC_ADC, 36))
@@ -397,7 +397,7 @@ class SubscriptionTest(Harness):
         self.assertEqual(self.subscribe_error(20, (fb.SRC_ADC, 2))[0], fb.E_BAD_PIN)
 
     def subscribe_error(self, period, *channels):
-        payload = struct.pack("<HB", period, len(channels))
+        payload = struct.pack("<HBB", period, 7, len(channels))
         for c in channels:
             payload += bytes(c)
         return self.error(fb.SUBSCRIBE, payload)

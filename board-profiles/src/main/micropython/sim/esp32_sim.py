@@ -1,7 +1,7 @@
 # A simulated ESP32 on a serial port: the bridge's own protocol logic (fieldline_bridge.Bridge and
 # serve, unchanged) under CPython, with the fake `machine` module of this directory.
 #
-#   python3 esp32_sim.py PORT [--chip esp32|esp32-s3] [--boot-id N]
+#   python3 esp32_sim.py PORT [--chip esp32|esp32s3] [--boot-id N]
 #
 # PORT is a tty, typically one end of a pty pair:
 #   socat pty,raw,echo=0,link=/tmp/host pty,raw,echo=0,link=/tmp/esp32
@@ -295,7 +295,7 @@ def new_boot_id():
 def main(argv):
     args = list(argv)
     if not args or args[0] in ("-h", "--help"):
-        sys.stderr.write("usage: esp32_sim.py PORT [--chip esp32|esp32-s3] [--boot-id N]\n")
+        sys.stderr.write("usage: esp32_sim.py PORT [--chip esp32|esp32s3] [--boot-id N]\n")
         return 2
     port = args.pop(0)
     chip = "esp32"
