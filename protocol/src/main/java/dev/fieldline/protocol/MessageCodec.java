@@ -56,7 +56,7 @@ public final class MessageCodec {
 
     public byte[] encode(Status s, PayloadFormat format) {
         return parsers.write(format, g -> {
-            g.writeStartObject(s, 7 + (s.counters().isEmpty() ? 0 : 1));
+            g.writeStartObject(s, 7 + (s.counters().isEmpty() ? 0 : 1) + (s.sensors().isEmpty() ? 0 : 1));
             g.writeStringField("dev", s.deviceId());
             g.writeNumberField("bid", s.bootId());
             g.writeNumberField("t", SenmlCodec.seconds(s.time()));
@@ -71,6 +71,26 @@ public final class MessageCodec {
                     g.writeNumberField(c.getKey(), c.getValue());
                 }
                 g.writeEndObject();
+            }
+            if (!s.sensors().isEmpty()) {
+                g.writeFieldName("sensors");
+                g.writeStartArray(s.sensors(), s.sensors().size());
+                for (SensorHealth h : s.sensors()) {
+                    int n = 4 + (h.reason().isEmpty() ? 0 : 1) + (h.message().isEmpty() ? 0 : 1);
+                    g.writeStartObject(h, n);
+                    g.writeStringField("name", h.name());
+                    g.writeStringField("state", h.state().code());
+                    if (!h.reason().isEmpty()) {
+                        g.writeStringField("reason", h.reason());
+                    }
+                    if (!h.message().isEmpty()) {
+                        g.writeStringField("msg", h.message());
+                    }
+                    g.writeNumberField("since", SenmlCodec.seconds(h.since()));
+                    g.writeNumberField("retries", h.retries());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
             }
             g.writeEndObject();
         });
@@ -162,7 +182,7 @@ public final class MessageCodec {
 
     /** Decodes a status message that arrived for {@code deviceId}. */
     public Status decodeStatus(String deviceId, byte[] payload, PayloadFormat format) {
-        Fields f = read(payload, format, "state", "up", "heap", "samples", "ctr");
+        Fields f = read(payload, format, "state", "up", "heap", "samples", "ctr", "sensors");
         Header h = f.header(deviceId, false);
         DeviceState state = DeviceState.fromCode(f.string("state")).orElseThrow(() ->
                 new DecodeException(DecodeError.WRONG_TYPE, "state must be online or offline"));
@@ -177,8 +197,10 @@ public final class MessageCodec {
             }
             counters.put(e.getKey(), (long) n.value());
         }
+        @SuppressWarnings("unchecked")
+        List<SensorHealth> sensors = (List<SensorHealth>) f.values.getOrDefault("sensors", List.of());
         return new Status(deviceId, h.bootId, h.time, state, Duration.ofMillis(Math.round(up * 1000)),
-                f.count("heap"), f.count("samples"), counters);
+                f.count("heap"), f.count("samples"), counters, sensors);
     }
 
     /** Decodes a command result that arrived for {@code deviceId}. */
@@ -251,6 +273,62 @@ public final class MessageCodec {
         return out;
     }
 
+    /**
+     * {@code [{name, state, reason?, msg?, since, retries}, ...]}: at most
+     * {@link SensorHealth#MAX_PER_STATUS} flat maps; other keys in them are ignored.
+     */
+    private static List<SensorHealth> sensors(StrictReader in) {
+        JsonToken t = in.next();
+        if (t != JsonToken.START_ARRAY) {
+            throw new DecodeException(DecodeError.WRONG_TYPE, "sensors must be an array of maps");
+        }
+        List<SensorHealth> out = new ArrayList<>();
+        while ((t = in.next()) != JsonToken.END_ARRAY) {
+            if (out.size() >= SensorHealth.MAX_PER_STATUS) {
+                throw new DecodeException(DecodeError.LIMIT_EXCEEDED, "sensors has more than " + SensorHealth.MAX_PER_STATUS
+                        + " entries");
+            }
+            String path = "sensors[" + out.size() + "]";
+            Map<String, Value> m = in.attributes(path, t);
+            String name = text(m, path, "name", true);
+            SensorHealth.State state = SensorHealth.State.fromCode(text(m, path, "state", true)).orElseThrow(() ->
+                    new DecodeException(DecodeError.WRONG_TYPE, path + ".state must be ok or faulted"));
+            double since = number(m, path, "since");
+            double retries = number(m, path, "retries");
+            if (retries < 0 || retries != Math.rint(retries) || retries > 9.007199254740992E15) {
+                throw new DecodeException(DecodeError.WRONG_TYPE, path + ".retries must be a non-negative integer");
+            }
+            try {
+                out.add(new SensorHealth(name, state, text(m, path, "reason", false), text(m, path, "msg", false),
+                        SenmlCodec.instant(since), (long) retries));
+            } catch (IllegalArgumentException e) {
+                throw new DecodeException(DecodeError.INVALID_VALUE, path + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private static String text(Map<String, Value> m, String path, String key, boolean required) {
+        Value v = m.get(key);
+        if (v == null && !required) {
+            return "";
+        }
+        if (!(v instanceof Value.Text t)) {
+            throw new DecodeException(v == null ? DecodeError.MISSING_FIELD : DecodeError.WRONG_TYPE,
+                    path + "." + key + (v == null ? " is required" : " must be text"));
+        }
+        return t.value();
+    }
+
+    private static double number(Map<String, Value> m, String path, String key) {
+        Value v = m.get(key);
+        if (!(v instanceof Value.Num n)) {
+            throw new DecodeException(v == null ? DecodeError.MISSING_FIELD : DecodeError.WRONG_TYPE,
+                    path + "." + key + (v == null ? " is required" : " must be a number"));
+        }
+        return n.value();
+    }
+
     private static String requireId(String id) {
         if (id.isEmpty() || id.length() > 64) {
             throw new DecodeException(DecodeError.WRONG_TYPE, "id must be 1-64 characters");
@@ -276,6 +354,10 @@ public final class MessageCodec {
                 }
                 if (key.equals("r") && Arrays.asList(extraKeys).contains(key)) {
                     f.values.put(key, ranges(in));
+                    continue;
+                }
+                if (key.equals("sensors") && Arrays.asList(extraKeys).contains(key)) {
+                    f.values.put(key, sensors(in));
                     continue;
                 }
                 switch (key) {

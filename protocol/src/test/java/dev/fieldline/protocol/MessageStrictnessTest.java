@@ -36,6 +36,26 @@ class MessageStrictnessTest {
     }
 
     @Test
+    void statusSensorsAreStrict() {
+        assertThat(codec.decodeStatus("dev-1", statusWith(",\"sensors\":[{\"name\":\"air\",\"state\":\"faulted\","
+                + "\"reason\":\"nack\",\"since\":1.7e9,\"retries\":2,\"future\":1}]").getBytes(UTF_8), PayloadFormat.JSON)
+                .sensors()).containsExactly(new SensorHealth("air", SensorHealth.State.FAULTED, "nack", "",
+                        java.time.Instant.ofEpochSecond(1_700_000_000), 2));
+        reason(status(statusWith(",\"sensors\":{}")), DecodeError.WRONG_TYPE).hasMessageContaining("sensors must be an array");
+        reason(status(statusWith(",\"sensors\":[{\"state\":\"ok\",\"since\":1,\"retries\":0}]")), DecodeError.MISSING_FIELD)
+                .hasMessageContaining("sensors[0].name");
+        reason(status(statusWith(",\"sensors\":[{\"name\":\"a\",\"state\":\"broken\",\"since\":1,\"retries\":0}]")),
+                DecodeError.WRONG_TYPE).hasMessageContaining("ok or faulted");
+        reason(status(statusWith(",\"sensors\":[{\"name\":\"a\",\"state\":\"ok\",\"since\":1,\"retries\":-1}]")),
+                DecodeError.WRONG_TYPE).hasMessageContaining("retries");
+        reason(status(statusWith(",\"sensors\":[{\"name\":\"a\",\"state\":\"ok\",\"reason\":\"NO WAY\",\"since\":1,\"retries\":0}]")),
+                DecodeError.INVALID_VALUE).hasMessageContaining("reason");
+        String many = ",\"sensors\":[" + String.join(",", java.util.Collections.nCopies(65,
+                "{\"name\":\"a\",\"state\":\"ok\",\"since\":1,\"retries\":0}")) + "]";
+        reason(status(statusWith(many)), DecodeError.LIMIT_EXCEEDED).hasMessageContaining("more than 64");
+    }
+
+    @Test
     void minimalMessagesDecode() {
         assertThat(codec.decodeEvent("dev-1", ("{" + HEADER + "," + EVENT_BODY + "}").getBytes(UTF_8), PayloadFormat.JSON))
                 .satisfies(e -> {

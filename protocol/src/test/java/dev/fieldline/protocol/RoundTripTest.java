@@ -78,6 +78,12 @@ class RoundTripTest {
 
         assertThat(messages.decodeStatus("dev-1", messages.encode(online, format), format)).isEqualTo(online);
         assertThat(messages.decodeStatus("dev-1", messages.encode(lastWill, format), format)).isEqualTo(lastWill);
+
+        Status withSensors = new Status("dev-1", 4, T, DeviceState.ONLINE, Duration.ofSeconds(60), 1, 2, Map.of(),
+                java.util.List.of(SensorHealth.ok("air", T),
+                        new SensorHealth("soil", SensorHealth.State.FAULTED, "absent", "i2c1 0x48 does not answer",
+                                T.plusMillis(1500), 3)));
+        assertThat(messages.decodeStatus("dev-1", messages.encode(withSensors, format), format)).isEqualTo(withSensors);
     }
 
     @ParameterizedTest

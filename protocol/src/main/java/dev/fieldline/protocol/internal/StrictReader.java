@@ -158,7 +158,11 @@ public final class StrictReader {
      * A flat map of names to number, boolean or string values (attributes, command arguments).
      */
     public Map<String, Value> attributes(String path) {
-        JsonToken t = next();
+        return attributes(path, next());
+    }
+
+    /** {@link #attributes(String)} when its first token, {@code t}, has been read already. */
+    public Map<String, Value> attributes(String path, JsonToken t) {
         if (t != JsonToken.START_OBJECT) {
             throw wrongType(path, "a map", t);
         }
