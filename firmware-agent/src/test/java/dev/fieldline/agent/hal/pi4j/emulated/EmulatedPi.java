@@ -162,7 +162,12 @@ public final class EmulatedPi implements Pi4jContexts {
 
     /** The level the mock output at {@code pin} holds. */
     public boolean outputLevel(int pin) {
-        return find("gpio-out-" + pin, MockDigitalOutput.class).state().isHigh();
+        return output(pin).state().isHigh();
+    }
+
+    /** The mock output at {@code pin} (keep it to look at the line after the board closed). */
+    public MockDigitalOutput output(int pin) {
+        return find("gpio-out-" + pin, MockDigitalOutput.class);
     }
 
     /** The mock PWM channel {@code channel}. */
