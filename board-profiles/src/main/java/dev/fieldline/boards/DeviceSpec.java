@@ -237,41 +237,37 @@ public sealed interface DeviceSpec {
         }
     }
 
-    /** A BLE filter: a device address, a name pattern ({@code *} matches any run of characters), or both. */
-    record BleFilter(Optional<String> address, Optional<String> namePattern) {
+    /**
+     * Which BLE device a sensor is: its address, the prefix of its advertised name, or both (every
+     * one given must hold).
+     */
+    record BleFilter(Optional<String> address, Optional<String> namePrefix) {
         /** A Bluetooth device address, upper case: {@code AA:BB:CC:DD:EE:FF}. */
         public static final Pattern ADDRESS = Pattern.compile("[0-9A-F]{2}(:[0-9A-F]{2}){5}");
 
         public BleFilter {
-            if (address == null || namePattern == null) {
-                throw new IllegalArgumentException("address and namePattern must not be null");
+            if (address == null || namePrefix == null) {
+                throw new IllegalArgumentException("address and namePrefix must not be null");
             }
-            if (address.isEmpty() && namePattern.isEmpty()) {
-                throw new IllegalArgumentException("a BLE sensor needs an address or a name filter (or both)");
+            if (address.isEmpty() && namePrefix.isEmpty()) {
+                throw new IllegalArgumentException("a BLE sensor needs an address or a name prefix (or both)");
             }
             address = address.map(a -> a.toUpperCase(Locale.ROOT));
             if (address.isPresent() && !ADDRESS.matcher(address.get()).matches()) {
                 throw new IllegalArgumentException("a Bluetooth address is six hex bytes AA:BB:CC:DD:EE:FF, was '"
                         + address.get() + "'");
             }
-            if (namePattern.isPresent() && (namePattern.get().isBlank() || namePattern.get().length() > 64)) {
-                throw new IllegalArgumentException("a name filter is 1-64 characters");
+            if (namePrefix.isPresent() && (namePrefix.get().isEmpty() || namePrefix.get().length() > 64)) {
+                throw new IllegalArgumentException("a name prefix is 1-64 characters");
             }
         }
 
-        /** True if a device with this address and name passes the filter. */
+        /** True if a device with this address and advertised name passes the filter. */
         public boolean matches(String deviceAddress, String deviceName) {
             if (address.isPresent() && !address.get().equalsIgnoreCase(deviceAddress)) {
                 return false;
             }
-            if (namePattern.isPresent()) {
-                if (deviceName == null) {
-                    return false;
-                }
-                String regex = ("\\Q" + namePattern.get() + "\\E").replace("*", "\\E.*\\Q");
-                return deviceName.matches(regex);
-            }
-            return true;
+            return namePrefix.isEmpty() || (deviceName != null && deviceName.startsWith(namePrefix.get()));
         }
     }
 
@@ -295,13 +291,43 @@ public sealed interface DeviceSpec {
         }
     }
 
-    /** A BTHome v2 advertiser (advertising only): the readings its advertisements carry. */
-    record Bthome(String name, BleFilter filter, Duration staleAfter, Optional<Duration> interval) implements DeviceSpec {
+    /**
+     * A BTHome v2 advertiser (advertising only): the quantities its advertisements carry that the
+     * agent reports, and its AES key (bindkey) when it encrypts.
+     *
+     * @param quantities BTHome quantity names ({@code temperature}, {@code humidity}, {@code battery}, ...)
+     * @param keyHex the 32 hex digits of the device's bindkey, if it encrypts
+     */
+    record Bthome(String name, BleFilter filter, List<String> quantities, Optional<String> keyHex, Duration staleAfter,
+            Optional<Duration> interval) implements DeviceSpec {
+        /** What a BTHome sensor reports unless the profile says. */
+        public static final List<String> DEFAULT_QUANTITIES = List.of("temperature", "humidity");
+        private static final Pattern QUANTITY = Pattern.compile("[a-z][a-z0-9_]{0,31}");
+        private static final Pattern KEY = Pattern.compile("[0-9a-fA-F]{32}");
+
         public Bthome {
             BoardProfile.requireName(name);
             requireNonNull(filter, "filter");
+            quantities = List.copyOf(quantities);
+            if (quantities.isEmpty() || quantities.stream().distinct().count() != quantities.size()) {
+                throw new IllegalArgumentException("quantities must name at least one quantity, each once, were " + quantities);
+            }
+            for (String q : quantities) {
+                if (!QUANTITY.matcher(q).matches()) {
+                    throw new IllegalArgumentException("'" + q + "' is not a BTHome quantity name (temperature, humidity, battery, ...)");
+                }
+            }
+            requireNonNull(keyHex, "keyHex");
+            if (keyHex.isPresent() && !KEY.matcher(keyHex.get()).matches()) {
+                throw new IllegalArgumentException("a BTHome key is 32 hex digits (16 bytes)");
+            }
             requireStaleAfter(staleAfter);
             requireInterval(interval);
+        }
+
+        /** Temperature and humidity, unencrypted. */
+        public Bthome(String name, BleFilter filter, Duration staleAfter, Optional<Duration> interval) {
+            this(name, filter, DEFAULT_QUANTITIES, Optional.empty(), staleAfter, interval);
         }
 
         @Override
@@ -312,6 +338,12 @@ public sealed interface DeviceSpec {
         @Override
         public boolean isSensor() {
             return true;
+        }
+
+        @Override
+        public String toString() {
+            return "Bthome[name=" + name + ", filter=" + filter + ", quantities=" + quantities + ", key="
+                    + (keyHex.isPresent() ? "(set)" : "(none)") + ", staleAfter=" + staleAfter + ", interval=" + interval + "]";
         }
     }
 

@@ -468,18 +468,32 @@ final class ProfileParser {
                     yield new DeviceSpec.Relay(deviceName, n.require("pin").asInt(0, 255), n.bool("active-low", true), safeOn);
                 }
                 case "ble-ess", "bthome" -> {
-                    n.allowOnly(Set.of("driver", "address", "name-filter", "stale-after", "interval"));
+                    boolean bthome = driver.equals("bthome");
+                    n.allowOnly(bthome ? Set.of("driver", "address", "name-prefix", "quantities", "key", "stale-after", "interval")
+                            : Set.of("driver", "address", "name-prefix", "stale-after", "interval"));
                     DeviceSpec.BleFilter filter;
                     try {
                         filter = new DeviceSpec.BleFilter(n.get("address").map(ConfigNode::asString),
-                                n.get("name-filter").map(ConfigNode::asString));
+                                n.get("name-prefix").map(ConfigNode::asString));
                     } catch (IllegalArgumentException e) {
-                        throw n.get("address").orElse(n).error(n.get("address").isPresent() || n.get("name-filter").isPresent()
+                        throw n.get("address").orElse(n).error(n.get("address").isPresent() || n.get("name-prefix").isPresent()
                                 ? Reason.INVALID_VALUE : Reason.MISSING_KEY, e.getMessage());
                     }
                     Duration stale = n.duration("stale-after", Duration.ofMinutes(5), Duration.ofSeconds(1), Duration.ofDays(1));
-                    yield driver.equals("ble-ess") ? new DeviceSpec.BleEss(deviceName, filter, stale, interval(n))
-                            : new DeviceSpec.Bthome(deviceName, filter, stale, interval(n));
+                    if (!bthome) {
+                        yield new DeviceSpec.BleEss(deviceName, filter, stale, interval(n));
+                    }
+                    List<String> quantities = new ArrayList<>();
+                    n.get("quantities").ifPresent(qs -> qs.asList().forEach(q -> quantities.add(q.asString())));
+                    Optional<String> key = n.get("key").map(ConfigNode::asString);
+                    try {
+                        yield new DeviceSpec.Bthome(deviceName, filter,
+                                quantities.isEmpty() ? DeviceSpec.Bthome.DEFAULT_QUANTITIES : quantities, key, stale, interval(n));
+                    } catch (IllegalArgumentException e) {
+                        // never echo a key
+                        throw (e.getMessage().contains("key") ? n.require("key") : n.get("quantities").orElse(n))
+                                .error(Reason.INVALID_VALUE, e.getMessage());
+                    }
                 }
                 default -> throw new IllegalStateException(driver);
             };

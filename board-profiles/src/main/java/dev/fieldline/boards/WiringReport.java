@@ -203,6 +203,10 @@ public final class WiringReport {
             a.add("stale after " + ConfigNode.text(x.staleAfter()));
         } else if (d instanceof DeviceSpec.Bthome x) {
             a.addAll(filter(x.filter()));
+            a.add(String.join(" ", x.quantities()));
+            if (x.keyHex().isPresent()) {
+                a.add("encrypted");
+            }
             a.add("stale after " + ConfigNode.text(x.staleAfter()));
         }
         d.interval().ifPresent(i -> a.add("every " + ConfigNode.text(i)));
@@ -212,8 +216,8 @@ public final class WiringReport {
     private static List<String> filter(DeviceSpec.BleFilter f) {
         List<String> out = new ArrayList<>();
         f.address().ifPresent(x -> out.add("address " + x));
-        Optional<String> name = f.namePattern();
-        name.ifPresent(x -> out.add("name " + x));
+        Optional<String> name = f.namePrefix();
+        name.ifPresent(x -> out.add("name " + x + "*"));
         return out;
     }
 }

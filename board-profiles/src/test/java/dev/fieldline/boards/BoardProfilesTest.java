@@ -126,7 +126,7 @@ class BoardProfilesTest {
                   soil: {driver: tmp36, adc: adc, channel: 0}
                   door: {driver: button, pin: 17, active-low: true}
                   porch: {driver: ble-ess, address: "a4:c1:38:00:11:22"}
-                  shed: {driver: bthome, name-filter: "ATC_*", stale-after: 10m}
+                  shed: {driver: bthome, name-prefix: "ATC_", stale-after: 10m}
                 actuators:
                   fan: {driver: relay, pin: 27}
                   lamp: {driver: led, pin: 22}
@@ -147,7 +147,7 @@ class BoardProfilesTest {
                 new DeviceSpec.Button("door", 17, true, Duration.ofMillis(20), DeviceSpec.Pull.UP, Optional.empty()),
                 new DeviceSpec.BleEss("porch", new DeviceSpec.BleFilter(Optional.of("A4:C1:38:00:11:22"), Optional.empty()),
                         Duration.ofMinutes(5), Optional.empty()),
-                new DeviceSpec.Bthome("shed", new DeviceSpec.BleFilter(Optional.empty(), Optional.of("ATC_*")),
+                new DeviceSpec.Bthome("shed", new DeviceSpec.BleFilter(Optional.empty(), Optional.of("ATC_")),
                         Duration.ofMinutes(10), Optional.empty()));
         assertThat(p.actuators()).containsExactly(new DeviceSpec.Relay("fan", 27, true, false), new DeviceSpec.Led("lamp", 22));
         assertThat(((DeviceSpec.Bthome) p.device("shed").orElseThrow()).filter().matches("AA:BB:CC:DD:EE:FF", "ATC_1a2b"))
@@ -336,7 +336,7 @@ class BoardProfilesTest {
         assertLocated(refused("name: x\nextends: rpi4b\nsensor:\n  a: {driver: button, pin: 4}\n"), 3, "sensor",
                 "unknown key 'sensor'; known keys here: actuators, adc, bridge, chip");
         assertLocated(refused("name: x\nextends: esp32-devkitc\nsensors:\n  p: {driver: ble-ess}\n"), 4, "sensors.p",
-                "a BLE sensor needs an address or a name filter (or both)");
+                "a BLE sensor needs an address or a name prefix (or both)");
         assertLocated(refused("platform: sim\n"), 1, "", "required key 'name' is missing");
         assertLocated(refused("name: x\nplatform: pi4j\n"), 1, "", "a pi4j board needs providers.digital: gpiod or pigpio");
         assertLocated(refused("name: x\nplatform: esp32-bridge\n"), 1, "", "an esp32-bridge board needs 'bridge'");

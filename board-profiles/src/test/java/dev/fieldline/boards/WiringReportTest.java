@@ -22,7 +22,7 @@ class WiringReportTest {
                 "  i2c1 /dev/i2c-1 (SDA GPIO2, SCL GPIO3, 100 kHz)\n    0x49  outside (tmp102)\n    0x77  air (bme280, every 10s)\n",
                 "  spi0 /dev/spidev0.N (MOSI GPIO10, MISO GPIO9, SCLK GPIO11)\n    CE1 (GPIO7)  adc (mcp3008",
                 "adc channels\n  adc ch0  soil (tmp36)\n",
-                "ble (bluez, hci0)\n  porch (ble-ess, address A4:C1:38:00:11:22, stale after 5m)\n  shed (bthome, name ATC_*, stale after 10m)\n");
+                "ble (bluez, hci0)\n  porch (ble-ess, address A4:C1:38:00:11:22, stale after 5m)\n  shed (bthome, name ATC_*, temperature humidity, stale after 10m)\n");
     }
 
     @Test
