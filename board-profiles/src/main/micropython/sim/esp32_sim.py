@@ -16,6 +16,7 @@
 #   {"cmd": "i2c_regs", "bus": 0, "addr": 72}           -> "regs": hex of its 256 registers
 #   {"cmd": "state"}                                    -> pins, pwm, buses, boot_id, stats
 #   {"cmd": "mute", "on": true}                          stop (or resume) sending anything
+#   {"cmd": "mute_pushes", "on": true}                   stop (or resume) sending READINGS only
 #   {"cmd": "corrupt_tx", "frames": 1}                   flip a bit in the next frames sent
 #   {"cmd": "corrupt_rx", "frames": 1}                   flip a bit in the next frames received
 #   {"cmd": "split_tx", "frames": 1, "gap_ms": 40}       send the next frames in two halves
@@ -68,6 +69,13 @@ def flip(encoded):
     return bytes(fb.cobs_encode(pkt[:n]))
 
 
+def kind_of(wire):
+    """The packet kind of a whole frame (00 COBS 00), or -1."""
+    pkt = bytearray(fb.MAX_PACKET)
+    n = fb.cobs_decode(wire[1:-1], len(wire) - 2, pkt)
+    return pkt[0] if n >= 5 else -1
+
+
 class Simulator:
     def __init__(self, port_path, chip, boot_id):
         self.chip = chip
@@ -85,6 +93,7 @@ class Simulator:
         self.poll.register(self.fd, select.POLLIN)
         self.poll.register(self.ctl_r, select.POLLIN)
         self.muted = False
+        self.pushes_muted = False
         self.corrupt_tx = 0
         self.corrupt_rx = 0
         self.split_tx = 0
@@ -100,6 +109,8 @@ class Simulator:
         if self.muted:
             return
         data = bytes(data)
+        if self.pushes_muted and kind_of(data) == fb.READINGS:
+            return
         if self.corrupt_tx and len(data) > 2:
             self.corrupt_tx -= 1
             data = b"\x00" + flip(data[1:-1]) + b"\x00"
@@ -229,6 +240,8 @@ class Simulator:
                     "stats": list(self.bridge.stats)}
         elif name == "mute":
             self.muted = bool(c["on"])
+        elif name == "mute_pushes":
+            self.pushes_muted = bool(c["on"])
         elif name == "corrupt_tx":
             self.corrupt_tx = c.get("frames", 1)
         elif name == "corrupt_rx":
@@ -277,7 +290,7 @@ class Simulator:
                 self.deferred = [(0, d) for (_, d) in self.deferred]
                 self.flush_deferred()
                 self.rx_frame = bytearray()
-                self.muted = False
+                self.muted = self.pushes_muted = False
                 self.corrupt_tx = self.corrupt_rx = self.split_tx = 0
                 machine.WORLD.power_cycle(r.cause)
                 cause = r.cause
