@@ -4,20 +4,29 @@ import dev.fieldline.agent.hal.DigitalOutput;
 
 /**
  * A relay (or any switched load) on a digital output. Many relay boards are active-low: the coil is
- * energised while the pin is low. Safe state: de-energised, set on {@link #close} (the agent closes
- * actuators when it stops). Open its pin with {@code board.digitalOutput(pin, Relay.offLevel(activeLow))}
- * so that the relay does not click on at start-up.
+ * energised while the pin is low. The safe state is released unless the profile says energised
+ * ({@code safe-state: on}, e.g. a fail-safe lock); it is set on {@link #close} (the agent closes
+ * actuators when it stops). Open its pin with
+ * {@code board.digitalOutput(pin, Relay.safeLevel(activeLow, safeOn))} so that the relay starts in its
+ * safe state without a click.
  */
 public final class Relay implements AutoCloseable {
     private final ActiveLevelOutput output;
+    private final boolean safeOn;
 
+    /** A relay whose safe state is released. */
     public Relay(DigitalOutput output, boolean activeLow) {
-        this.output = new ActiveLevelOutput(output, activeLow);
+        this(output, activeLow, false);
     }
 
-    /** The pin level at which the relay is de-energised. */
-    public static boolean offLevel(boolean activeLow) {
-        return activeLow;
+    public Relay(DigitalOutput output, boolean activeLow, boolean safeOn) {
+        this.output = new ActiveLevelOutput(output, activeLow);
+        this.safeOn = safeOn;
+    }
+
+    /** The pin level of the safe state. */
+    public static boolean safeLevel(boolean activeLow, boolean safeOn) {
+        return safeOn != activeLow;
     }
 
     /** Energises (true) or releases (false) the relay. */
@@ -29,9 +38,9 @@ public final class Relay implements AutoCloseable {
         return output.isActive();
     }
 
-    /** Releases the relay (its safe state). */
+    /** Puts the relay in its safe state. */
     @Override
     public void close() {
-        output.set(false);
+        output.set(safeOn);
     }
 }

@@ -22,7 +22,7 @@ class ActuatorTest {
 
     @Test
     void activeLowRelayStartsReleasedSwitchesAndIsReleasedOnClose() {
-        Relay relay = new Relay(board.digitalOutput(17, Relay.offLevel(true)), true);
+        Relay relay = new Relay(board.digitalOutput(17, Relay.safeLevel(true, false)), true);
         assertThat(pi.outputLevel(17)).isTrue(); // released: the pin is high from the moment it is claimed
         assertThat(relay.isEnergised()).isFalse();
         relay.set(true);
@@ -35,7 +35,7 @@ class ActuatorTest {
 
     @Test
     void activeHighRelayAndLedsAreOffWhenLow() {
-        Relay relay = new Relay(board.digitalOutput(27, Relay.offLevel(false)), false);
+        Relay relay = new Relay(board.digitalOutput(27, Relay.safeLevel(false, false)), false);
         Led led = new Led(board.digitalOutput(22, Led.offLevel(false)));
         Led sinking = new Led(board.digitalOutput(23, Led.offLevel(true)), true);
         assertThat(pi.outputLevel(27)).isFalse();
@@ -57,8 +57,19 @@ class ActuatorTest {
     }
 
     @Test
+    void aRelayWhoseSafeStateIsEnergisedStartsAndEndsEnergised() {
+        Relay lock = new Relay(board.digitalOutput(6, Relay.safeLevel(true, true)), true, true);
+        assertThat(pi.outputLevel(6)).isFalse();
+        assertThat(lock.isEnergised()).isTrue();
+        lock.set(false);
+        assertThat(pi.outputLevel(6)).isTrue();
+        lock.close();
+        assertThat(lock.isEnergised()).isTrue();
+    }
+
+    @Test
     void theBoardReturnsOutputsToTheirSafeLevelWhenItClosesWithoutTheDrivers() {
-        Relay relay = new Relay(board.digitalOutput(5, Relay.offLevel(true)), true);
+        Relay relay = new Relay(board.digitalOutput(5, Relay.safeLevel(true, false)), true);
         relay.set(true);
         var line = pi.output(5);
         assertThat(line.state().isHigh()).isFalse();

@@ -56,7 +56,7 @@ public final class Pi4jBoard implements Board {
     public static final String PLATFORM = "pi4j";
     private static final Logger log = LoggerFactory.getLogger(Pi4jBoard.class);
     private static final Pattern I2C_BUS = Pattern.compile("i2c-?(\\d{1,2})");
-    private static final Pattern SPI_BUS = Pattern.compile("spi-?(\\d)");
+    private static final Pattern SPI_BUS = Pattern.compile("spi-?(\\d{1,2})");
     /** BCM GPIO numbers on the 40-pin header. */
     private static final int MAX_GPIO = 27;
 
@@ -246,10 +246,14 @@ public final class Pi4jBoard implements Board {
             return existing;
         }
         // one context per bus: Pi4J 2.8.0 reserves the chip select number across the whole context
+        SpiBus spiBus = SpiBus.getByNumber(busNumber);
+        if (spiBus == null) {
+            throw new IllegalArgumentException("SPI bus '" + bus + "': Pi4J drives SPI buses 0..6");
+        }
         Context ctx = context("spi" + busNumber, EnumSet.of(Kind.SPI));
         SpiProvider provider = provider(ctx, Kind.SPI, SpiProvider.class);
         var devConfig = com.pi4j.io.spi.Spi.newConfigBuilder(ctx).id("spi-" + busNumber + "-" + chipSelect)
-                .bus(SpiBus.getByNumber(busNumber)).channel(chipSelect).mode(SpiMode.MODE_0).baud(config.spiClockHz())
+                .bus(spiBus).channel(chipSelect).mode(SpiMode.MODE_0).baud(config.spiClockHz())
                 .build();
         com.pi4j.io.spi.Spi spi = create(Kind.SPI, provider.id(), "bus " + bus + " chip select " + chipSelect
                 + " (/dev/spidev" + busNumber + "." + chipSelect + ")", () -> provider.create(devConfig));

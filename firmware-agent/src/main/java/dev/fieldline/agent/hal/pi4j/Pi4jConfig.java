@@ -1,6 +1,10 @@
 package dev.fieldline.agent.hal.pi4j;
 
+import dev.fieldline.agent.hal.pi4j.Pi4jProviders.Kind;
+import dev.fieldline.boards.BoardProfile;
+import dev.fieldline.boards.Pin;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -39,6 +43,35 @@ public record Pi4jConfig(String board, Pi4jProviders providers, Map<Integer, Int
         if (spiClockHz < 1_000 || spiClockHz > 125_000_000) {
             throw new IllegalArgumentException("spiClockHz must be in 1 kHz..125 MHz, was " + spiClockHz);
         }
+    }
+
+    /** The sysfs PWM chip of the Raspberry Pi 5's RP1 (Pi4J's default there). */
+    static final int RP1_PWM_CHIP = 2;
+
+    /**
+     * The configuration a {@code pi4j} board profile describes: its providers (digital for both
+     * input and output), its hardware PWM pins ({@code pwmC.N} functions) and, on a Pi 5 (chip
+     * {@code bcm2712}), the RP1's PWM chip.
+     */
+    public static Pi4jConfig forProfile(BoardProfile profile) {
+        if (!BoardProfile.PI4J.equals(profile.platform())) {
+            throw new IllegalArgumentException("board " + profile.name() + " is for platform " + profile.platform()
+                    + ", not " + BoardProfile.PI4J);
+        }
+        Map<Kind, String> kinds = new EnumMap<>(Kind.class);
+        profile.providers().digital().ifPresent(d -> {
+            kinds.put(Kind.DIGITAL_INPUT, d);
+            kinds.put(Kind.DIGITAL_OUTPUT, d);
+        });
+        profile.providers().i2c().ifPresent(p -> kinds.put(Kind.I2C, p));
+        profile.providers().spi().ifPresent(p -> kinds.put(Kind.SPI, p));
+        profile.providers().pwm().ifPresent(p -> kinds.put(Kind.PWM, p));
+        Map<Integer, Integer> pwm = new TreeMap<>();
+        for (Pin pin : profile.pinout().pins().values()) {
+            pin.hardwarePwm().ifPresent(c -> pwm.put(pin.number(), c.channel()));
+        }
+        int chip = profile.chip().filter("bcm2712"::equals).isPresent() ? RP1_PWM_CHIP : 0;
+        return new Pi4jConfig(profile.name(), new Pi4jProviders(kinds), pwm, chip, DEFAULT_SPI_CLOCK_HZ);
     }
 
     /** A board without hardware PWM channels, PWM chip 0 and the default SPI clock. */

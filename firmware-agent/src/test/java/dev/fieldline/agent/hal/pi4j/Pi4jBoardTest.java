@@ -110,12 +110,13 @@ class Pi4jBoardTest {
         DigitalInput in = b.digitalInput(17, Pull.UP);
         List<String> edges = new CopyOnWriteArrayList<>();
         in.addListener((high, at) -> edges.add(high + "@" + at));
+        assertThat(in.read()).isTrue(); // the pull-up reached the provider: the idle line reads high
+        pi.setInput(17, false);
         assertThat(in.read()).isFalse();
         pi.setInput(17, true);
-        assertThat(in.read()).isTrue();
-        pi.setInput(17, false);
         await().atMost(Duration.ofSeconds(5)).until(() -> edges.size() == 2);
-        assertThat(edges).containsExactly("true@2025-01-01T00:00:00Z", "false@2025-01-01T00:00:00Z");
+        assertThat(edges).containsExactly("false@2025-01-01T00:00:00Z", "true@2025-01-01T00:00:00Z");
+        assertThat(b.digitalInput(18, Pull.NONE).read()).isFalse();
         assertThat(b.digitalInput(17)).isSameAs(in);
         assertThatThrownBy(() -> b.digitalOutput(17)).hasMessageContaining("already an input");
     }

@@ -5,7 +5,6 @@ import com.pi4j.context.Context;
 import com.pi4j.exception.Pi4JException;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
-import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutput;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
 import com.pi4j.plugin.mock.provider.pwm.MockPwm;
@@ -26,7 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A Raspberry Pi without hardware: the lowest layer of the pi4j board swapped for Pi4J's mock
  * providers (digital in/out, PWM) and for I2C and SPI providers that subclass Pi4J's mocks to reach
- * emulated chips. Chips are attached per bus and address (or chip select); every handle to an
+ * emulated chips (inputs opened with a pull-up idle high). Chips are attached per bus and address (or chip select); every handle to an
  * address reaches the same chip, whose registers auto-increment as a real chip's do. An address
  * without a chip does not acknowledge, like an empty bus; a chip select without a chip reads 0xFF.
  *
@@ -126,7 +125,7 @@ public final class EmulatedPi implements Pi4jContexts {
         List<Provider<?, ?, ?>> providers = new ArrayList<>();
         for (Kind kind : kinds) {
             providers.add(switch (kind) {
-                case DIGITAL_INPUT -> MockDigitalInputProvider.newInstance();
+                case DIGITAL_INPUT -> new PulledInputProvider();
                 case DIGITAL_OUTPUT -> MockDigitalOutputProvider.newInstance();
                 case I2C -> new EmulatedI2cProvider(this);
                 case SPI -> new EmulatedSpiProvider(this);
