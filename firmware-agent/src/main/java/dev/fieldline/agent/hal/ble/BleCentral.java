@@ -128,8 +128,11 @@ public final class BleCentral implements AutoCloseable {
             DBusConnectionBuilder builder = config.busAddress().isPresent()
                     ? DBusConnectionBuilder.forAddress(config.busAddress().get())
                     : DBusConnectionBuilder.forSystemBus();
+            // the transport retries a missing socket every 500 ms for this long
+            int connectMillis = (int) Math.min(Integer.MAX_VALUE, config.callTimeout().toMillis());
             bus = builder.withShared(false).withImportWeakReferences(true)
                     .receivingThreadConfig().withSignalThreadCount(1).connectionConfig()
+                    .transportConfig().withTimeout(connectMillis).back()
                     .build();
         } catch (DBusException | RuntimeException e) {
             throw new HalException(Reason.ABSENT, "cannot connect to D-Bus " + busName(config) + " for BLE: " + e.getMessage(), e);

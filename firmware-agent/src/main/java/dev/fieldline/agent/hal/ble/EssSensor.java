@@ -92,7 +92,7 @@ public final class EssSensor implements SensorDriver, BleCentral.Sensor {
     @Override
     public void reinitialise() {
         if (state == BleLinkState.CONNECTED) {
-            central.scheduler().execute(() -> {
+            execute(() -> {
                 String path = devicePath;
                 if (state == BleLinkState.CONNECTED && path != null) {
                     log.debug("BLE ESS {}: re-initialising the link", config.match());
@@ -140,16 +140,34 @@ public final class EssSensor implements SensorDriver, BleCentral.Sensor {
     public void deviceChanged(BleDevice device, Set<String> changed) {
         BleLinkState s = state;
         if (device.path().equals(devicePath) && s == BleLinkState.CONNECTED && changed.contains("Connected") && !device.connected()) {
-            central.scheduler().execute(() -> lost("BlueZ reports the connection gone"));
+            execute(() -> lost("BlueZ reports the connection gone"));
         } else if ((s == BleLinkState.SEARCHING || s == BleLinkState.RECONNECTING) && config.match().matches(device) && device.present()) {
-            reconnector.trigger(); // a no-op while an attempt is pending (or waits out its backoff)
+            // queued behind an attempt that may be running now (and found nothing): the trigger then
+            // starts the next one; it is a no-op while an attempt waits out its backoff
+            execute(() -> {
+                if (state == BleLinkState.SEARCHING || state == BleLinkState.RECONNECTING) {
+                    reconnector.trigger();
+                }
+            });
         }
     }
 
     @Override
     public void deviceRemoved(BleDevice device) {
         if (device.path().equals(devicePath) && state == BleLinkState.CONNECTED) {
-            central.scheduler().execute(() -> lost("BlueZ removed the device"));
+            execute(() -> lost("BlueZ removed the device"));
+        }
+    }
+
+    /** Runs {@code task} on the fl-ble thread, unless the central is closing. */
+    private void execute(Runnable task) {
+        if (state == BleLinkState.CLOSED) {
+            return;
+        }
+        try {
+            central.scheduler().execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the central is closing; nothing left to do
         }
     }
 
@@ -178,7 +196,7 @@ public final class EssSensor implements SensorDriver, BleCentral.Sensor {
     // ---- the link (fl-ble thread)
 
     private CompletableFuture<Void> attempt() {
-        if (state == BleLinkState.CLOSED) {
+        if (state == BleLinkState.CLOSED || state == BleLinkState.CONNECTED) {
             return CompletableFuture.completedFuture(null);
         }
         Optional<BleDevice> device = central.find(config.match());
