@@ -1,10 +1,6 @@
 package dev.fieldline.agent;
 
 import dev.fieldline.agent.AgentException.Reason;
-import dev.fieldline.agent.driver.Button;
-import dev.fieldline.agent.driver.Led;
-import dev.fieldline.agent.driver.Tmp36;
-import dev.fieldline.agent.hal.Board;
 import dev.fieldline.agent.identity.DeviceCredentials;
 import dev.fieldline.agent.identity.DeviceIdentity;
 import dev.fieldline.agent.identity.Enrollment;
@@ -18,6 +14,8 @@ import dev.fieldline.agent.hal.sim.SimBoard;
 import dev.fieldline.agent.internal.BootCounter;
 import dev.fieldline.agent.internal.CommandHandler;
 import dev.fieldline.agent.internal.Counters;
+import dev.fieldline.agent.internal.Hardware;
+import dev.fieldline.agent.internal.SupervisedSensor;
 import dev.fieldline.agent.internal.NamedThreads;
 import dev.fieldline.agent.internal.Sampler;
 import dev.fieldline.agent.internal.Sender;
@@ -31,7 +29,6 @@ import dev.fieldline.agent.uplink.Uplink;
 import dev.fieldline.agent.uplink.UplinkListener;
 import dev.fieldline.boards.BoardProfile;
 import dev.fieldline.boards.BoardProfiles;
-import dev.fieldline.boards.DeviceSpec;
 import dev.fieldline.config.ConfigException;
 import dev.fieldline.protocol.Ack;
 import dev.fieldline.protocol.Command;
@@ -43,6 +40,7 @@ import dev.fieldline.protocol.MessageCodec;
 import dev.fieldline.protocol.MessageKind;
 import dev.fieldline.protocol.Reading;
 import dev.fieldline.protocol.SenmlCodec;
+import dev.fieldline.protocol.SensorHealth;
 import dev.fieldline.protocol.Sequence;
 import dev.fieldline.protocol.Severity;
 import dev.fieldline.protocol.Status;
@@ -63,7 +61,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +83,7 @@ public final class Agent implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
     /** Platforms a HAL provider exists for. */
-    public static final List<String> PLATFORMS = List.of(SimBoard.PLATFORM);
+    public static final List<String> PLATFORMS = List.of(SimBoard.PLATFORM, BoardProfile.PI4J, BoardProfile.ESP32_BRIDGE);
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
 
     private final AgentConfig config;
@@ -94,11 +91,8 @@ public final class Agent implements AutoCloseable {
     private final long bootId;
     private final Clock clock = Clock.systemUTC();
     private final long startNanos = System.nanoTime();
-    private final Board board;
-    private final List<SensorChannel> sensors = new ArrayList<>();
-    private final Optional<Led> led;
-    private final String ledName;
-    private final List<Button> buttons = new ArrayList<>();
+    private final Hardware hardware;
+    private final Optional<Hardware.Output> led;
     private final Outbox outbox;
     private final Counters counters = new Counters();
     private final AtomicLong seq = new AtomicLong();
@@ -112,11 +106,7 @@ public final class Agent implements AutoCloseable {
     private final InferenceStage inference;
     private volatile boolean closed;
 
-    /** One sensor read per sample: its reading name and how to read it. */
-    private record SensorChannel(String name, String unit, Supplier<Value> read) {
-    }
-
-    private Agent(AgentConfig config, BoardProfile profile, long bootId, Board board, Outbox outbox,
+    private Agent(AgentConfig config, BoardProfile profile, long bootId, Hardware hardware, Outbox outbox,
             DeviceIdentity identity, Optional<DeviceCredentials> credentials) {
         this.config = config;
         this.identity = identity;
@@ -124,33 +114,13 @@ public final class Agent implements AutoCloseable {
         this.outbox = outbox;
         this.profile = profile;
         this.bootId = bootId;
-        this.board = board;
-        Led theLed = null;
-        String theLedName = null;
-        for (DeviceSpec d : profile.sensors()) {
-            if (d instanceof DeviceSpec.Tmp36 t && t.source() instanceof DeviceSpec.AnalogSource.BoardAdc a) {
-                Tmp36 tmp = new Tmp36(board.analogInput(a.pin()), profile.adc().orElse(SimBoard.DEFAULT_ADC));
-                sensors.add(new SensorChannel(t.name(), Tmp36.UNIT, () -> new Value.Num(tmp.readCelsius())));
-            } else if (d instanceof DeviceSpec.Button b) {
-                Button button = new Button(board.digitalInput(b.pin()), b.activeLow(), b.debounce(), clock::instant);
-                buttons.add(button);
-                sensors.add(new SensorChannel(b.name(), "", () -> new Value.Bool(button.poll())));
-            }
-        }
-        for (DeviceSpec d : profile.actuators()) {
-            if (d instanceof DeviceSpec.Led l && theLed == null) {
-                theLed = new Led(board.digitalOutput(l.pin()));
-                theLedName = l.name();
-                theLed.set(false);
-                Led ledRef = theLed;
-                sensors.add(new SensorChannel(l.name(), "", () -> new Value.Bool(ledRef.isOn())));
-            }
-        }
-        this.led = Optional.ofNullable(theLed);
-        this.ledName = theLedName;
+        this.hardware = hardware;
+        this.led = hardware.outputs().values().stream().filter(o -> o.driver().equals("led")).findFirst();
         this.core = NamedThreads.scheduler("fl-agent-" + config.deviceId());
         this.sampler = new Sampler(core, config.samplingInterval().orElse(profile.samplingInterval()), this::sampleOnce);
-        this.commands = new CommandHandler(led, sampler::setInterval);
+        Map<String, CommandHandler.Switch> switches = new LinkedHashMap<>();
+        hardware.outputs().forEach((name, o) -> switches.put(name, new CommandHandler.Switch(o.driver(), o.isOn(), o.set())));
+        this.commands = new CommandHandler(switches, sampler::setInterval);
         this.uplink = createUplink(config, messages.encode(status(DeviceState.OFFLINE), config.payloadFormat()));
         UplinkSecurity.configure(uplink, config, identity, credentials);
         if (config.uplinkCommit() == AgentConfig.UplinkCommit.ACK_MESSAGE) {
@@ -174,8 +144,17 @@ public final class Agent implements AutoCloseable {
      * sampling into the outbox and reconnects with backoff).
      */
     public static Agent start(AgentConfig config) {
-        if (config == null) {
-            throw new IllegalArgumentException("config must not be null");
+        return start(config, HalEnvironment.HARDWARE);
+    }
+
+    /**
+     * Starts an agent on the given lowest I/O layer: {@link HalEnvironment#HARDWARE} on a device, or
+     * a simulation of it (Pi4J mock providers with emulated chips, a pty to a simulated ESP32, a
+     * private D-Bus with a fake BlueZ) under which everything else runs as on the device.
+     */
+    public static Agent start(AgentConfig config, HalEnvironment env) {
+        if (config == null || env == null) {
+            throw new IllegalArgumentException("config and env must not be null");
         }
         BoardProfile profile = loadProfile(config.board());
         if (!PLATFORMS.contains(profile.platform())) {
@@ -183,6 +162,13 @@ public final class Agent implements AutoCloseable {
                     + profile.platform() + "', which this agent does not provide; available platforms: "
                     + String.join(", ", PLATFORMS));
         }
+        try {
+            config = config.withBoardDefaults(profile);
+        } catch (IllegalArgumentException e) {
+            throw new AgentException(Reason.INVALID_CONFIG, "board " + profile.name() + ": " + e.getMessage(), e);
+        }
+        profile.warnings().forEach(w -> log.warn("board profile: {}", w));
+        checkHeap(profile);
         DeviceIdentity identity;
         try {
             identity = DeviceIdentity.loadOrCreate(config.dataDir());
@@ -206,23 +192,34 @@ public final class Agent implements AutoCloseable {
         } catch (UncheckedIOException e) {
             throw new AgentException(Reason.STORAGE, e.getMessage(), e);
         }
-        Board board;
+        Hardware hardware;
         Agent agent;
         try {
-            board = new SimBoard(profile, config.sim(), config.simSeed() ^ bootId, Clock.systemUTC());
+            hardware = Hardware.open(profile, config, env, bootId, Clock.systemUTC());
         } catch (RuntimeException e) {
             journal.close();
             throw e;
         }
         try {
-            agent = new Agent(config, profile, bootId, board, journal, identity, credentials);
+            agent = new Agent(config, profile, bootId, hardware, journal, identity, credentials);
         } catch (RuntimeException e) {
-            board.close();
+            hardware.close();
             journal.close();
             throw e;
         }
         agent.begin();
         return agent;
+    }
+
+    /** Warns when the JVM may use more heap than the board is meant to give the agent. */
+    private static void checkHeap(BoardProfile profile) {
+        profile.limits().heapBytes().ifPresent(limit -> {
+            long max = Runtime.getRuntime().maxMemory();
+            if (max != Long.MAX_VALUE && max > limit + limit / 10) {
+                log.warn("board {} is meant to give the agent {} MiB of heap, but this JVM may use {} MiB; start it with -Xmx{}m",
+                        profile.name(), limit >> 20, max >> 20, limit >> 20);
+            }
+        });
     }
 
     private static BoardProfile loadProfile(String board) {
@@ -306,13 +303,21 @@ public final class Agent implements AutoCloseable {
         }
         try {
             Instant now = clock.instant();
-            List<Reading> readings = new ArrayList<>(sensors.size());
-            for (SensorChannel s : sensors) {
-                Value v = s.read().get();
-                readings.add(Reading.of(s.name(), s.unit(), v, now));
-                if (v instanceof Value.Num n) {
-                    inference.offer(s.name(), n.value());
+            List<Reading> readings = new ArrayList<>();
+            for (SupervisedSensor s : hardware.sensors()) {
+                for (Reading r : s.sample(now, sampler.interval())) {
+                    readings.add(r);
+                    if (r.value().orElse(null) instanceof Value.Num n) {
+                        inference.offer(r.name(), n.value());
+                    }
                 }
+            }
+            for (Hardware.Output o : hardware.outputs().values()) {
+                readings.add(Reading.of(o.name(), "", new Value.Bool(o.isOn().get()), now));
+            }
+            if (readings.isEmpty()) {
+                log.debug("agent {}: nothing to report in this sample (every sensor faulted or not due)", config.deviceId());
+                return;
             }
             Sequence sequence = nextSequence();
             byte[] payload = senml.encode(new Telemetry(config.deviceId(), sequence, readings), config.payloadFormat());
@@ -417,9 +422,28 @@ public final class Agent implements AutoCloseable {
             ctr.put("inference_errors", errors);
             ctr.put("inference_events", events);
         }
+        List<SensorHealth> health = new ArrayList<>();
+        Hardware hw = hardware;
+        if (hw != null) {
+            long faulted = 0;
+            long faults = 0;
+            long retries = 0;
+            for (SupervisedSensor sensor : hw.sensors()) {
+                SensorHealth h = sensor.health();
+                faulted += h.state() == SensorHealth.State.FAULTED ? 1 : 0;
+                faults += sensor.faults();
+                retries += sensor.totalRetries();
+                if (health.size() < SensorHealth.MAX_PER_STATUS) {
+                    health.add(h);
+                }
+            }
+            ctr.put("sensors_faulted", faulted);
+            ctr.put("sensor_faults", faults);
+            ctr.put("sensor_retries", retries);
+        }
         Runtime rt = Runtime.getRuntime();
         return new Status(config.deviceId(), bootId, clock.instant(), state, uptime(),
-                rt.totalMemory() - rt.freeMemory(), s.samples(), ctr);
+                rt.totalMemory() - rt.freeMemory(), s.samples(), ctr, health);
     }
 
     private CompletableFuture<Void> sendStatus(DeviceState state) {
@@ -514,21 +538,39 @@ public final class Agent implements AutoCloseable {
 
     /** The LED's state, if the board has one. */
     public Optional<Boolean> ledOn() {
-        return led.map(Led::isOn);
+        return led.map(o -> o.isOn().get());
     }
 
     /** The name of the LED's readings, if the board has one. */
     public Optional<String> ledName() {
-        return Optional.ofNullable(ledName);
+        return led.map(Hardware.Output::name);
+    }
+
+    /** Each output (LED, relay) by name and whether it is on (energised). */
+    public Map<String, Boolean> outputs() {
+        Map<String, Boolean> out = new LinkedHashMap<>();
+        hardware.outputs().forEach((name, o) -> out.put(name, o.isOn().get()));
+        return out;
+    }
+
+    /** Each sensor's health: ok, or faulted with reason, since and retries. */
+    public List<SensorHealth> sensorHealth() {
+        return hardware.sensors().stream().map(SupervisedSensor::health).toList();
     }
 
     /** The simulated board, when the profile's platform is {@code sim} (to press its button in demos and tests). */
     public Optional<SimBoard> simBoard() {
-        return board instanceof SimBoard s ? Optional.of(s) : Optional.empty();
+        return hardware.board() instanceof SimBoard s ? Optional.of(s) : Optional.empty();
+    }
+
+    /** The board the agent drives (its HAL provider). */
+    public dev.fieldline.agent.hal.Board board() {
+        return hardware.board();
     }
 
     /**
-     * Stops the agent: sampling and heartbeats stop, the LED goes to its safe state (off), messages
+     * Stops the agent: sampling and heartbeats stop, the outputs go to their safe state (LEDs off,
+     * relays as the profile says, released by default), messages
      * still queued get up to 2 s to be acknowledged, an OFFLINE status is sent if connected, and
      * every thread is stopped.
      */
@@ -551,7 +593,7 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
             core.shutdownNow();
         }
-        led.ifPresent(l -> l.set(false));
+        hardware.safeState();
         long deadline = System.nanoTime() + STOP_GRACE.toNanos();
         while (uplink.isConnected() && outbox.size() > 0 && System.nanoTime() < deadline) {
             try {
@@ -573,8 +615,7 @@ public final class Agent implements AutoCloseable {
         sender.close();
         uplink.close();
         outbox.close();
-        buttons.forEach(Button::close);
-        board.close();
+        hardware.close();
         log.info("agent {} stopped: {}", config.deviceId(), stats());
     }
 }

@@ -60,6 +60,9 @@ import java.util.Set;
  * @param ackTimeout under {@code ack-message}: how long a sent message may wait for its ack before it is sent again
  * @param coapDtls how a {@code coaps://} uplink authenticates: the device PSK or its raw public key
  * @param inference whether to run the board profile's models (its {@code models:} section)
+ * @param sensorRetry backoff between retries of a faulted sensor
+ * @param explicit the keys among {@link #BOARD_DEFAULTED} this configuration sets itself (in its file or
+ *     through the builder); the board profile's uplink settings and limits apply to the others
  */
 public record AgentConfig(
         String deviceId,
@@ -80,7 +83,9 @@ public record AgentConfig(
         UplinkCommit uplinkCommit,
         Duration ackTimeout,
         CoapDtls coapDtls,
-        boolean inference) {
+        boolean inference,
+        ReconnectPolicy sensorRetry,
+        Set<String> explicit) {
 
     /** How a {@code coaps://} uplink authenticates (both need enrollment). */
     public enum CoapDtls {
@@ -136,6 +141,11 @@ public record AgentConfig(
     public static final Duration DEFAULT_COAP_ACK_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_COAP_MAX_RETRANSMIT = 4;
     public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(30);
+    /** Retries of a faulted sensor: 1 s, 2 s, 4 s, ... up to 5 min, ±20 %. */
+    public static final ReconnectPolicy DEFAULT_SENSOR_RETRY = new ReconnectPolicy(Duration.ofSeconds(1), Duration.ofMinutes(5), 0.2);
+    /** Keys whose default comes from the board profile ({@code uplink:} and {@code limits:}) unless set here. */
+    public static final List<String> BOARD_DEFAULTED = List.of("payload-format", "heartbeat-interval", "max-in-flight",
+            "journal.max-size");
     /** Uplink URI schemes and what they select. */
     public static final List<String> UPLINK_SCHEMES = List.of("tcp (MQTT)", "ssl (MQTT over TLS)", "coap (CoAP)",
             "coaps (CoAP over DTLS)");
@@ -177,6 +187,8 @@ public record AgentConfig(
             new ConfigKey("sim.spike-probability", "number", Double.toString(S.spikeProbability()), "1/sample", "probability that a sample carries a spike"),
             new ConfigKey("sim.spike-magnitude", "number", Double.toString(S.spikeMagnitude()), "Cel", "size of a spike (sign random)"),
             new ConfigKey("inference", "boolean", "true", "", "run the board profile's models (models: section) and send inference events; false samples only"),
+            new ConfigKey("sensor-retry.initial", "duration", ConfigNode.text(DEFAULT_SENSOR_RETRY.initial()), "s", "first retry of a faulted sensor (absent, NACK, timeout, garbage); doubling from here"),
+            new ConfigKey("sensor-retry.max", "duration", ConfigNode.text(DEFAULT_SENSOR_RETRY.max()), "s", "longest wait between retries of a faulted sensor"),
             new ConfigKey("security.sign", "boolean", "false", "", "sign telemetry, events and command results with the device key (COSE_Sign1, ES256); needs payload-format cbor"),
             new ConfigKey("security.enroll-url", "uri", "(none)", "", "gateway web API to enroll with when the agent has no credentials yet, e.g. http://gateway:8080"),
             new ConfigKey("security.enroll-token", "string", "(none)", "", "one-time enrollment token issued by the gateway (a secret; never printed)"));
@@ -213,6 +225,9 @@ public record AgentConfig(
         requireNonNull(security, "security");
         requireNonNull(uplinkCommit, "uplinkCommit");
         requireNonNull(coapDtls, "coapDtls");
+        requireNonNull(sensorRetry, "sensorRetry");
+        requireNonNull(explicit, "explicit");
+        explicit = Set.copyOf(explicit);
         if (uplinkCommit == UplinkCommit.ACK_MESSAGE && !isMqtt(uplink)) {
             throw new IllegalArgumentException("uplink-commit ack-message needs an MQTT uplink (tcp:// or ssl://), was " + uplink);
         }
@@ -309,6 +324,8 @@ public record AgentConfig(
         b.ackTimeout = ackTimeout;
         b.coapDtls = coapDtls;
         b.inference = inference;
+        b.sensorRetry = sensorRetry;
+        b.explicit.addAll(explicit);
         return b;
     }
 
@@ -332,6 +349,28 @@ public record AgentConfig(
         return toBuilder().sim(params).build();
     }
 
+    /**
+     * This configuration with the board profile's uplink settings ({@code payload-format},
+     * {@code heartbeat-interval}, {@code max-in-flight}) and journal limit ({@code limits.journal})
+     * wherever it does not set them itself.
+     */
+    public AgentConfig withBoardDefaults(dev.fieldline.boards.BoardProfile profile) {
+        Builder b = toBuilder();
+        if (!explicit.contains("payload-format") && !security.sign()) {
+            profile.uplink().payloadFormat().ifPresent(f -> b.payloadFormat = f);
+        }
+        if (!explicit.contains("heartbeat-interval")) {
+            profile.uplink().heartbeatInterval().ifPresent(h -> b.heartbeatInterval = h);
+        }
+        if (!explicit.contains("max-in-flight")) {
+            profile.uplink().maxInFlight().ifPresent(m -> b.maxInFlight = m);
+        }
+        if (!explicit.contains("journal.max-size")) {
+            profile.limits().journalBytes().ifPresent(j -> b.journal = journal.withMaxSize(j));
+        }
+        return b.build();
+    }
+
     /** Loads a configuration file. Errors are {@link ConfigException}s naming file, line and key. */
     public static AgentConfig load(Path file) {
         return fromYaml(YamlDocuments.read(file));
@@ -341,7 +380,7 @@ public record AgentConfig(
     public static AgentConfig fromYaml(ConfigNode root) {
         root.allowOnly(Set.of("device-id", "board", "data-dir", "uplink", "payload-format", "sampling-interval",
                 "heartbeat-interval", "journal", "max-in-flight", "reconnect", "coap", "sim", "security", "uplink-commit",
-                "ack-timeout", "inference"));
+                "ack-timeout", "inference", "sensor-retry"));
         Builder b = new Builder(root.require("device-id").parse(id -> DeviceIds.require(id, "device-id")));
         root.get("board").ifPresent(n -> b.board(n.asString()));
         root.get("data-dir").ifPresent(n -> b.dataDir(n.parse(Path::of)));
@@ -354,8 +393,7 @@ public record AgentConfig(
         })));
         root.get("sampling-interval").ifPresent(n ->
                 b.samplingInterval(n.asDuration(MIN_SAMPLING_INTERVAL, MAX_SAMPLING_INTERVAL)));
-        b.heartbeatInterval(root.duration("heartbeat-interval", DEFAULT_HEARTBEAT_INTERVAL,
-                Duration.ofMillis(100), Duration.ofDays(1)));
+        root.get("heartbeat-interval").ifPresent(n -> b.heartbeatInterval(n.asDuration(Duration.ofMillis(100), Duration.ofDays(1))));
         root.get("journal").ifPresent(n -> {
             n.allowOnly(Set.of("max-size", "overflow", "segment-size", "fsync", "fsync-batch", "fsync-interval",
                     "replay-rate"));
@@ -374,12 +412,15 @@ public record AgentConfig(
                 throw n.error(ConfigException.Reason.INVALID_VALUE, e.getMessage());
             }
             b.journal(j);
+            if (n.get("max-size").isEmpty()) {
+                b.explicit.remove("journal.max-size");
+            }
             b.replayRate(n.integer("replay-rate", DEFAULT_REPLAY_RATE, 1, 1_000_000));
         });
         root.get("uplink-commit").ifPresent(n -> b.uplinkCommit(n.parse(UplinkCommit::parse)));
         b.inference(root.bool("inference", true));
         b.ackTimeout(root.duration("ack-timeout", DEFAULT_ACK_TIMEOUT, Duration.ofMillis(100), Duration.ofHours(1)));
-        b.maxInFlight(root.integer("max-in-flight", DEFAULT_MAX_IN_FLIGHT, 1, 65_535));
+        root.get("max-in-flight").ifPresent(n -> b.maxInFlight(n.asInt(1, 65_535)));
         root.get("reconnect").ifPresent(n -> {
             n.allowOnly(Set.of("initial", "max", "jitter"));
             Duration initial = n.duration("initial", R.initial(), Duration.ofMillis(1), Duration.ofHours(1));
@@ -389,6 +430,17 @@ public record AgentConfig(
                         "must be >= reconnect.initial (" + ConfigNode.text(initial) + ")");
             }
             b.reconnect(new ReconnectPolicy(initial, max, n.number("jitter", R.jitter(), 0, 1)));
+        });
+        root.get("sensor-retry").ifPresent(n -> {
+            n.allowOnly(Set.of("initial", "max"));
+            ReconnectPolicy d = DEFAULT_SENSOR_RETRY;
+            Duration initial = n.duration("initial", d.initial(), Duration.ofMillis(1), Duration.ofHours(1));
+            Duration max = n.duration("max", d.max(), Duration.ofMillis(1), Duration.ofDays(1));
+            if (max.compareTo(initial) < 0) {
+                throw n.require("max").error(ConfigException.Reason.INVALID_VALUE,
+                        "must be >= sensor-retry.initial (" + ConfigNode.text(initial) + ")");
+            }
+            b.sensorRetry(new ReconnectPolicy(initial, max, d.jitter()));
         });
         root.get("coap").ifPresent(n -> {
             n.allowOnly(Set.of("ack-timeout", "max-retransmit", "dtls"));
@@ -448,6 +500,8 @@ public record AgentConfig(
         private Duration ackTimeout = DEFAULT_ACK_TIMEOUT;
         private CoapDtls coapDtls = CoapDtls.PSK;
         private boolean inference = true;
+        private ReconnectPolicy sensorRetry = DEFAULT_SENSOR_RETRY;
+        private final Set<String> explicit = new java.util.HashSet<>();
 
         private Builder(String deviceId) {
             this.deviceId = DeviceIds.require(deviceId, "deviceId");
@@ -475,6 +529,7 @@ public record AgentConfig(
 
         public Builder payloadFormat(PayloadFormat v) {
             payloadFormat = v;
+            explicit.add("payload-format");
             return this;
         }
 
@@ -486,11 +541,14 @@ public record AgentConfig(
 
         public Builder heartbeatInterval(Duration v) {
             heartbeatInterval = v;
+            explicit.add("heartbeat-interval");
             return this;
         }
 
+        /** The journal; its max-size then counts as set (the board profile's {@code limits.journal} no longer applies). */
         public Builder journal(JournalConfig v) {
             journal = v;
+            explicit.add("journal.max-size");
             return this;
         }
 
@@ -502,6 +560,7 @@ public record AgentConfig(
 
         public Builder maxInFlight(int v) {
             maxInFlight = v;
+            explicit.add("max-in-flight");
             return this;
         }
 
@@ -553,12 +612,18 @@ public record AgentConfig(
             return this;
         }
 
+        /** Backoff between retries of a faulted sensor. */
+        public Builder sensorRetry(ReconnectPolicy v) {
+            sensorRetry = v;
+            return this;
+        }
+
         public AgentConfig build() {
             Path dir = dataDir != null ? dataDir : Path.of(DEFAULT_DATA_DIR);
             dir = Path.of(dir.toString().replace("{deviceId}", deviceId));
             return new AgentConfig(deviceId, board, dir, uplink, payloadFormat, Optional.ofNullable(samplingInterval),
                     heartbeatInterval, journal, replayRate, maxInFlight, reconnect, coapAckTimeout, coapMaxRetransmit, sim,
-                    security, uplinkCommit, ackTimeout, coapDtls, inference);
+                    security, uplinkCommit, ackTimeout, coapDtls, inference, sensorRetry, explicit);
         }
     }
 }

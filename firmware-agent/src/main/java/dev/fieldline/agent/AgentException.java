@@ -19,7 +19,9 @@ public class AgentException extends RuntimeException {
         /** The agent has no credentials and could not enroll with the gateway. */
         ENROLLMENT,
         /** A model of the board profile cannot be loaded, or not on the engine it asks for. */
-        MODEL
+        MODEL,
+        /** A HAL provider the board profile chose could not start (a missing device, library or permission). */
+        HARDWARE
     }
 
     private final Reason reason;

@@ -190,7 +190,7 @@ class AgentConfigTest {
             assertThat(d).contains(k.name()).contains(k.description());
         }
         assertThat(d).contains("reconnect.initial").contains("500ms").contains("sim.noise").contains("Cel");
-        assertThat(AgentConfig.KEYS).hasSize(35);
+        assertThat(AgentConfig.KEYS).hasSize(37);
         AgentConfig off = AgentConfig.fromYaml(dev.fieldline.config.YamlDocuments.parse("t", "device-id: d\nuplink: tcp://gw:1883\ninference: false\n"));
         assertThat(off.inference()).isFalse();
         assertThat(AgentConfig.builder("d").uplink("tcp://gw:1883").build().inference()).isTrue();

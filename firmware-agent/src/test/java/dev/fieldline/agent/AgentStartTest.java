@@ -27,13 +27,22 @@ class AgentStartTest {
     }
 
     @Test
-    void boardOnAPlatformWithoutProviderIsRefusedListingPlatforms() throws Exception {
+    void aProviderThatCannotStartStopsStartUpWithoutFallingBackToMocks() throws Exception {
         Path profile = dir.resolve("esp.yaml");
-        Files.writeString(profile, "name: esp\nextends: esp32-devkitc\nsensors:\n  t: {driver: tmp36, pin: 34}\n");
+        Path port = dir.resolve("no-such-tty");
+        Files.writeString(profile, "name: esp\nextends: esp32-devkitc\nbridge: {port: " + port + ", reset: false}\n"
+                + "sensors:\n  t: {driver: tmp36, pin: 34}\n");
         assertThatThrownBy(() -> Agent.start(config(profile.toString())))
                 .isInstanceOfSatisfying(AgentException.class,
-                        e -> assertThat(e.reason()).isEqualTo(AgentException.Reason.UNKNOWN_BOARD))
-                .hasMessage("board 'esp' needs HAL platform 'esp32-bridge', which this agent does not provide; available platforms: sim");
+                        e -> assertThat(e.reason()).isEqualTo(AgentException.Reason.HARDWARE))
+                .hasMessageStartingWith("board esp: the esp32-bridge provider could not start: ")
+                .hasMessageContaining(port.toString());
+        // this machine is no Raspberry Pi: the gpiod provider cannot start, and nothing falls back to Pi4J's mocks
+        assertThatThrownBy(() -> Agent.start(config("rpi4b")))
+                .isInstanceOfSatisfying(AgentException.class,
+                        e -> assertThat(e.reason()).isEqualTo(AgentException.Reason.HARDWARE))
+                .hasMessageStartingWith("board rpi4b: the pi4j provider could not start: ")
+                .hasMessageContaining("gpiod");
     }
 
     @Test
