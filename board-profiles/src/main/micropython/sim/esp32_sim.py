@@ -48,7 +48,7 @@ BOOT_LOG = (b"ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x13 
 
 class Reset(Exception):
     def __init__(self, cause, boot_id, truncate):
-        Exception.__init__(self, "reset")
+        super().__init__("reset")
         self.cause = cause
         self.boot_id = boot_id
         self.truncate = truncate
