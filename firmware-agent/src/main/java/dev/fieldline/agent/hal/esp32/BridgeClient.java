@@ -80,7 +80,7 @@ final class BridgeClient implements AutoCloseable {
     private volatile long bootId = -1;
     private volatile long lastSentNanos;
     private volatile int lastPushSeq = -1;
-    private int nextId = ThreadLocalRandom.current().nextInt(1, 0x10000);
+    private int nextId;
     private Duration backoff;
     private boolean everOpened;
 
@@ -108,7 +108,15 @@ final class BridgeClient implements AutoCloseable {
         }
     }
 
-    BridgeClient(Esp32BridgeConfig config, SerialLink link, Owner owner) {
+    /**
+     * @param firstRequestId the first request id, 1..65535, or 0 for a random one (so that a restarted
+     *     host does not repeat the ids the ESP32's reply cache remembers)
+     */
+    BridgeClient(Esp32BridgeConfig config, SerialLink link, int firstRequestId, Owner owner) {
+        if (firstRequestId < 0 || firstRequestId > 0xFFFF) {
+            throw new IllegalArgumentException("firstRequestId must be 0..65535, was " + firstRequestId);
+        }
+        this.nextId = firstRequestId == 0 ? ThreadLocalRandom.current().nextInt(1, 0x10000) : firstRequestId;
         this.config = config;
         this.link = link;
         this.owner = owner;

@@ -93,9 +93,9 @@ public final class Esp32Board implements Board {
     private final Map<Channel, Latest> latest = new ConcurrentHashMap<>();
     private final List<Consumer<Readings>> readingsListeners = new CopyOnWriteArrayList<>();
 
-    private Esp32Board(Esp32BridgeConfig config, SerialLink link) {
+    private Esp32Board(Esp32BridgeConfig config, SerialLink link, int firstRequestId) {
         this.config = config;
-        this.client = new BridgeClient(config, link, new BridgeClient.Owner() {
+        this.client = new BridgeClient(config, link, firstRequestId, new BridgeClient.Owner() {
             @Override
             public void synced(BridgeInfo info, long bootId) {
                 replay();
@@ -115,11 +115,12 @@ public final class Esp32Board implements Board {
      *     answer within the config's start timeout, UNSUPPORTED for a bridge of another protocol version
      */
     public static Esp32Board open(Esp32BridgeConfig config) {
-        return open(config, new JSerialCommLink(config.port(), config.baud()));
+        return open(config, new JSerialCommLink(config.port(), config.baud()), 0);
     }
 
-    static Esp32Board open(Esp32BridgeConfig config, SerialLink link) {
-        Esp32Board board = new Esp32Board(config, link);
+    /** On any link, with request ids from {@code firstRequestId} (0: a random start, as on a port). */
+    static Esp32Board open(Esp32BridgeConfig config, SerialLink link, int firstRequestId) {
+        Esp32Board board = new Esp32Board(config, link, firstRequestId);
         try {
             board.client.start();
         } catch (RuntimeException e) {
@@ -367,8 +368,11 @@ public final class Esp32Board implements Board {
             }
             Duration period = channels.isEmpty() ? Duration.ZERO
                     : requestedPeriod.isZero() ? DEFAULT_PUSH_PERIOD : requestedPeriod;
-            int tag = channels.isEmpty() ? 0 : nextTag;
-            nextTag = nextTag == 255 ? 1 : nextTag + 1;
+            int tag = 0;
+            if (!channels.isEmpty()) {
+                tag = nextTag;
+                nextTag = nextTag == 255 ? 1 : nextTag + 1;
+            }
             next = new Subscription(tag, period, List.copyOf(channels));
         }
         if (!replaying && next.channels().equals(current.channels()) && next.period().equals(current.period())) {

@@ -30,7 +30,28 @@ class FrameVectorsTest {
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> list(String name) {
+        if (vectors == null) {
+            try {
+                load();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         return (List<Map<String, Object>>) vectors.get(name);
+    }
+
+    /** The vector frame whose name starts with {@code name}, as a packet. */
+    static Packet frame(String name) {
+        Map<String, Object> f = list("frames").stream().filter(v -> ((String) v.get("name")).startsWith(name))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no vector " + name));
+        return new Packet(((Long) f.get("kind")).intValue(), ((Long) f.get("id")).intValue(),
+                HEX.parseHex((String) f.get("payload")));
+    }
+
+    /** The wire bytes of the vector frame whose name starts with {@code name}, in hex. */
+    static String wire(String name) {
+        return (String) list("frames").stream().filter(v -> ((String) v.get("name")).startsWith(name))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no vector " + name)).get("wire");
     }
 
     @Test

@@ -24,9 +24,11 @@ import java.util.concurrent.TimeUnit;
  * A simulated ESP32 at the end of a real pty pair: {@code socat} makes the pair, and the bridge
  * program's own protocol logic runs under {@code python3} with the fake {@code machine} module on
  * the far end ({@code esp32_sim.py}, taken from the board-profiles jar as it ships). The agent opens
- * {@link #hostPort()}. The simulator is steered through its control channel (JSON lines).
+ * {@link #hostPort()}. The simulator is steered through its control channel (JSON lines; the
+ * commands are listed at the top of {@code esp32_sim.py}). Public for other packages' tests (the
+ * agent on an ESP32 profile).
  */
-final class SimulatedEsp32 implements AutoCloseable {
+public final class SimulatedEsp32 implements AutoCloseable {
     private static final List<String> FILES = List.of("fieldline_bridge.py", "sim/esp32_sim.py", "sim/machine.py");
 
     private final Path dir;
@@ -48,7 +50,7 @@ final class SimulatedEsp32 implements AutoCloseable {
     }
 
     /** Skips the test (fails it under CI=true) when socat or python3 is missing. */
-    static SimulatedEsp32 start(Path dir, String chip) {
+    public static SimulatedEsp32 start(Path dir, String chip) {
         Path socat = Peers.require("socat", "socat");
         Path python = Peers.require("python3", "python3");
         extractBridge(dir.resolve("bridge"));
@@ -75,17 +77,17 @@ final class SimulatedEsp32 implements AutoCloseable {
     }
 
     /** The pty the agent opens. */
-    Path hostPort() {
+    public Path hostPort() {
         return dir.resolve("host");
     }
 
     /** The boot id the simulated ESP32 runs under now. */
-    long bootId() {
+    public long bootId() {
         return bootId;
     }
 
     /** Makes a pty pair and starts a freshly booted simulated ESP32 on it. */
-    void plug() {
+    public void plug() {
         plugs++;
         Path host = hostPort();
         Path esp = dir.resolve("esp32");
@@ -128,7 +130,7 @@ final class SimulatedEsp32 implements AutoCloseable {
     }
 
     /** Sends a control command and returns its answer; fails when the answer is not ok. */
-    Map<String, Object> command(String json) {
+    public Map<String, Object> command(String json) {
         try {
             toSim.write(json + "\n");
             toSim.flush();
@@ -146,18 +148,18 @@ final class SimulatedEsp32 implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    Map<String, Object> state() {
+    public Map<String, Object> state() {
         return command("{\"cmd\": \"state\"}");
     }
 
     /** The simulated ESP32's pin table entry for {@code pin} (mode, pull, value), or null. */
     @SuppressWarnings("unchecked")
-    Map<String, Object> pin(int pin) {
+    public Map<String, Object> pin(int pin) {
         return ((Map<String, Map<String, Object>>) state().get("pins")).get(String.valueOf(pin));
     }
 
     @SuppressWarnings("unchecked")
-    Map<String, Object> pwm(int pin) {
+    public Map<String, Object> pwm(int pin) {
         return ((Map<String, Map<String, Object>>) state().get("pwm")).get(String.valueOf(pin));
     }
 
@@ -175,7 +177,7 @@ final class SimulatedEsp32 implements AutoCloseable {
     }
 
     /** Pulls the cable: the pty pair goes away, and with it the simulated ESP32. */
-    void unplug() {
+    public void unplug() {
         socatProcess.destroy();
         try {
             socatProcess.waitFor(5, TimeUnit.SECONDS);
