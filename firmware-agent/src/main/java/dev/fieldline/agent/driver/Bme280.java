@@ -237,8 +237,13 @@ public final class Bme280 implements SensorDriver {
 
     private void awaitStatusClear(int bit, String what) {
         long deadline = System.nanoTime() + config.timeout().toNanos();
-        while ((device.readRegister(STATUS) & bit) != 0) {
-            if (System.nanoTime() - deadline > 0) {
+        while (true) {
+            // judged before the read, so that a stall of this thread is followed by one more look
+            boolean late = System.nanoTime() - deadline > 0;
+            if ((device.readRegister(STATUS) & bit) == 0) {
+                return;
+            }
+            if (late) {
                 throw new HalException(Reason.TIMEOUT, where() + ": " + what + " not done after "
                         + config.timeout().toMillis() + " ms (status bit " + Integer.numberOfTrailingZeros(bit)
                         + " still set)");

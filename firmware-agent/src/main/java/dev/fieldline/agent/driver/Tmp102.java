@@ -136,12 +136,14 @@ public final class Tmp102 implements SensorDriver {
         pause.pause(CONVERSION);
         long deadline = System.nanoTime() + config.timeout().toNanos();
         while (true) {
+            // judged before the read, so that a stall of this thread is followed by one more look
+            boolean late = System.nanoTime() - deadline > 0;
             int c = readConfiguration();
             checkFixedBits(c);
             if ((c & 0x8000) != 0) {
                 return;
             }
-            if (System.nanoTime() - deadline > 0) {
+            if (late) {
                 throw new HalException(Reason.TIMEOUT, where() + ": one-shot conversion not done after "
                         + config.timeout().toMillis() + " ms (OS still 0)");
             }
