@@ -4,7 +4,6 @@ import dev.fieldline.agent.driver.SensorDriver;
 import dev.fieldline.agent.hal.HalException;
 import dev.fieldline.agent.hal.HalException.Reason;
 import dev.fieldline.agent.hal.ble.BthomeException.Problem;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
@@ -31,8 +30,7 @@ public final class BthomeSensor implements SensorDriver, BleCentral.Sensor {
     private final BleCentral central;
     private final BthomeSensorConfig config;
     private final List<Quantity> quantities;
-    private final double[] values;
-    private final Instant[] times;
+    private final LatestValues latest;
     private final Map<Problem, Long> refused = new EnumMap<>(Problem.class);
     private volatile BleLinkState state = BleLinkState.IDLE;
     private volatile String address;
@@ -48,8 +46,7 @@ public final class BthomeSensor implements SensorDriver, BleCentral.Sensor {
         this.central = central;
         this.config = config;
         this.quantities = config.quantities().stream().map(q -> new Quantity(q, BthomeObjects.unitOf(q))).toList();
-        this.values = new double[quantities.size()];
-        this.times = new Instant[quantities.size()];
+        this.latest = new LatestValues(quantities.size(), config.staleAfter());
     }
 
     @Override
@@ -60,13 +57,11 @@ public final class BthomeSensor implements SensorDriver, BleCentral.Sensor {
     @Override
     public void read(double[] out) {
         Instant now = central.clock().instant();
-        synchronized (this) {
-            for (int i = 0; i < times.length; i++) {
-                if (times[i] == null || Duration.between(times[i], now).compareTo(config.staleAfter()) > 0) {
-                    throw unavailable(i, now);
-                }
+        int missing = latest.copyIfFresh(out, now);
+        if (missing >= 0) {
+            synchronized (this) {
+                throw unavailable(missing, now);
             }
-            System.arraycopy(values, 0, out, 0, values.length);
         }
     }
 
@@ -81,10 +76,9 @@ public final class BthomeSensor implements SensorDriver, BleCentral.Sensor {
             return new HalException(Reason.ABSENT, "BLE device " + (a != null ? a : config.match().toString()) + " not seen on " + central.adapter());
         }
         String what = quantities.get(i).name();
-        return new HalException(Reason.STALE, times[i] == null
+        return new HalException(Reason.STALE, latest.age(i, now).isEmpty()
                 ? "no " + what + " in any BTHome advertisement from " + device.get().address() + " yet"
-                : "no " + what + " from " + device.get().address() + " for " + Duration.between(times[i], now).toSeconds()
-                        + " s (stale after " + config.staleAfter().toSeconds() + " s)");
+                : "no " + what + " from " + device.get().address() + " " + latest.describeAge(i, now));
     }
 
     /** The address of the device this sensor follows, once one matched. */
@@ -180,11 +174,10 @@ public final class BthomeSensor implements SensorDriver, BleCentral.Sensor {
         }
         for (int i = 0; i < quantities.size(); i++) {
             Optional<BthomeMeasurement> m = p.first(quantities.get(i).name());
-            if (m.isPresent()) {
-                if (!repeat) {
-                    values[i] = m.get().value();
-                }
-                times[i] = now;
+            if (m.isPresent() && repeat) {
+                latest.touch(i, now);
+            } else if (m.isPresent()) {
+                latest.set(i, m.get().value(), now);
             }
         }
         if (p.unknownObjectId().isPresent()) {

@@ -4,7 +4,6 @@ import dev.fieldline.agent.driver.SensorDriver;
 import dev.fieldline.agent.hal.HalException;
 import dev.fieldline.agent.hal.HalException.Reason;
 import dev.fieldline.agent.uplink.Reconnector;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,8 +36,7 @@ public final class EssSensor implements SensorDriver, BleCentral.Sensor {
     private final EssSensorConfig config;
     private final List<Quantity> quantities;
     private final Reconnector reconnector;
-    private final double[] values;
-    private final Instant[] times;
+    private final LatestValues latest;
     private final List<String> subscribed = new ArrayList<>();
     private final List<ScheduledFuture<?>> polls = new ArrayList<>();
     private final AtomicLong notifications = new AtomicLong();
@@ -52,8 +50,7 @@ public final class EssSensor implements SensorDriver, BleCentral.Sensor {
         this.central = central;
         this.config = config;
         this.quantities = config.characteristics().stream().map(c -> new Quantity(c.quantity(), c.unit())).toList();
-        this.values = new double[quantities.size()];
-        this.times = new Instant[quantities.size()];
+        this.latest = new LatestValues(quantities.size(), config.staleAfter());
         this.reconnector = new Reconnector("BLE ESS " + config.match(), config.reconnect(), central.scheduler(), this::attempt, new Random());
     }
 
@@ -65,13 +62,9 @@ public final class EssSensor implements SensorDriver, BleCentral.Sensor {
     @Override
     public void read(double[] out) {
         Instant now = central.clock().instant();
-        synchronized (this) {
-            for (int i = 0; i < times.length; i++) {
-                if (times[i] == null || Duration.between(times[i], now).compareTo(config.staleAfter()) > 0) {
-                    throw unavailable(i, now);
-                }
-            }
-            System.arraycopy(values, 0, out, 0, values.length);
+        int missing = latest.copyIfFresh(out, now);
+        if (missing >= 0) {
+            throw unavailable(missing, now);
         }
     }
 
@@ -81,10 +74,8 @@ public final class EssSensor implements SensorDriver, BleCentral.Sensor {
         if (device.isEmpty() || !device.get().present()) {
             return new HalException(Reason.ABSENT, "BLE device " + config.match() + " not seen on " + central.adapter() + cause);
         }
-        String what = quantities.get(i).name();
-        String age = times[i] == null ? "yet" : "for " + Duration.between(times[i], now).toSeconds() + " s (stale after "
-                + config.staleAfter().toSeconds() + " s)";
-        return new HalException(Reason.STALE, "no " + what + " from " + device.get().address() + " " + age + ", link "
+        return new HalException(Reason.STALE, "no " + quantities.get(i).name() + " from " + device.get().address() + " "
+                + latest.describeAge(i, now) + ", link "
                 + state.name().toLowerCase(java.util.Locale.ROOT) + cause);
     }
 
@@ -321,10 +312,7 @@ public final class EssSensor implements SensorDriver, BleCentral.Sensor {
             log.debug("BLE ESS {}: {}", config.match(), e.getMessage());
             return;
         }
-        synchronized (this) {
-            values[index] = v;
-            times[index] = central.clock().instant();
-        }
+        latest.set(index, v, central.clock().instant());
     }
 
     private void lost(String why) {
