@@ -27,24 +27,20 @@ import dev.fieldline.agent.hal.esp32.Esp32BridgeConfig;
 import dev.fieldline.agent.hal.pi4j.Pi4jBoard;
 import dev.fieldline.agent.hal.pi4j.Pi4jConfig;
 import dev.fieldline.agent.hal.pi4j.Pi4jContexts;
-import dev.fieldline.agent.hal.pi4j.Pi4jProviders;
 import dev.fieldline.agent.hal.sim.SimBoard;
 import dev.fieldline.boards.BoardProfile;
 import dev.fieldline.boards.DeviceSpec;
 import dev.fieldline.boards.I2cBus;
-import dev.fieldline.boards.Pin;
 import dev.fieldline.boards.SerialBridge;
 import dev.fieldline.protocol.Value;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -124,21 +120,7 @@ public final class Hardware implements AutoCloseable {
     }
 
     private static Board openPi4j(BoardProfile profile, HalEnvironment env, Clock clock) {
-        Map<Pi4jProviders.Kind, String> byKind = new EnumMap<>(Pi4jProviders.Kind.class);
-        profile.providers().digital().ifPresent(d -> {
-            byKind.put(Pi4jProviders.Kind.DIGITAL_INPUT, d);
-            byKind.put(Pi4jProviders.Kind.DIGITAL_OUTPUT, d);
-        });
-        profile.providers().i2c().ifPresent(p -> byKind.put(Pi4jProviders.Kind.I2C, p));
-        profile.providers().spi().ifPresent(p -> byKind.put(Pi4jProviders.Kind.SPI, p));
-        profile.providers().pwm().ifPresent(p -> byKind.put(Pi4jProviders.Kind.PWM, p));
-        Map<Integer, Integer> pwm = new TreeMap<>();
-        for (Pin pin : profile.pinout().pins().values()) {
-            pin.hardwarePwm().ifPresent(c -> pwm.put(pin.number(), c.channel()));
-        }
-        // the Pi 5's RP1 PWM is pwmchip2 on current kernels; the BCM283x/2711 PWM is pwmchip0
-        int chip = profile.chip().filter("bcm2712"::equals).isPresent() ? 2 : 0;
-        Pi4jConfig pc = new Pi4jConfig(profile.name(), new Pi4jProviders(byKind), pwm, chip, Pi4jConfig.DEFAULT_SPI_CLOCK_HZ);
+        Pi4jConfig pc = Pi4jConfig.forProfile(profile);
         Pi4jContexts contexts = env.pi4j().orElseGet(() -> Pi4jContexts.forHardware(pc));
         return Pi4jBoard.open(pc, contexts, clock);
     }

@@ -18,9 +18,9 @@ import org.eclipse.californium.elements.config.UdpConfig;
  * A Californium server with the gateway's device resources for one device, on 127.0.0.1: records
  * every POST, answers telemetry with a settable code, serves commands by Observe on {@code cmd}.
  */
-final class CoapGatewayStub implements AutoCloseable {
+public final class CoapGatewayStub implements AutoCloseable {
 
-    record Post(String kind, int contentFormat, byte[] payload) {
+    public record Post(String kind, int contentFormat, byte[] payload) {
     }
 
     private final CoapServer server;
@@ -29,7 +29,7 @@ final class CoapGatewayStub implements AutoCloseable {
     private final CommandResource cmd = new CommandResource();
     volatile ResponseCode telemetryAnswer = ResponseCode.CHANGED;
 
-    CoapGatewayStub(int port, String deviceId) {
+    public CoapGatewayStub(int port, String deviceId) {
         CoapConfig.register();
         UdpConfig.register();
         Configuration config = Configuration.createStandardWithoutFile();
@@ -51,11 +51,11 @@ final class CoapGatewayStub implements AutoCloseable {
         server.start();
     }
 
-    int port() {
+    public int port() {
         return endpoint.getAddress().getPort();
     }
 
-    List<Post> posts(String kind) {
+    public List<Post> posts(String kind) {
         List<Post> out = new ArrayList<>();
         for (Post p : posts) {
             if (p.kind().equals(kind)) {
@@ -66,13 +66,13 @@ final class CoapGatewayStub implements AutoCloseable {
     }
 
     /** Makes a command the current state of {@code cmd} and notifies observers. */
-    void pushCommand(byte[] payload, int contentFormat) {
+    public void pushCommand(byte[] payload, int contentFormat) {
         cmd.current = payload;
         cmd.contentFormat = contentFormat;
         cmd.changed();
     }
 
-    int observers() {
+    public int observers() {
         return cmd.getObserverCount();
     }
 

@@ -9,6 +9,7 @@ import dev.fieldline.agent.AgentConfig;
 import dev.fieldline.agent.HalEnvironment;
 import dev.fieldline.agent.interop.CoapGatewayStub;
 import dev.fieldline.agent.uplink.ReconnectPolicy;
+import dev.fieldline.boards.BoardProfiles;
 import dev.fieldline.protocol.MessageCodec;
 import dev.fieldline.protocol.PayloadFormat;
 import dev.fieldline.protocol.Reading;
@@ -65,7 +66,8 @@ class Esp32ProfilesAgentTest {
         try (SimulatedEsp32 esp = SimulatedEsp32.start(dir.resolve("sim"), chip);
                 CoapGatewayStub gw = new CoapGatewayStub(0, id)) {
             // 0.75 V on the TMP36's pin (25 °C), a BME280 on the first I2C controller
-            esp.command("{\"cmd\": \"adc\", \"pin\": " + adcPin + ", \"count\": " + Math.round(0.75 / 3.3 * 4095) + "}");
+            double reference = BoardProfiles.load(stock).adc().orElseThrow().referenceVolts();
+            esp.command("{\"cmd\": \"adc\", \"pin\": " + adcPin + ", \"count\": " + Math.round(0.75 / reference * 4095) + "}");
             esp.command(bme280(null));
             AgentConfig config = AgentConfig.builder(id).board(profile.toString()).uplink("coap://127.0.0.1:" + gw.port())
                     .dataDir(dir.resolve("data")).heartbeatInterval(Duration.ofMillis(300)).inference(false)
