@@ -46,10 +46,7 @@ public final class Mcp3008 {
 
     /** One single-ended conversion of {@code channel} (0..7) against ground. */
     public int readSingle(int channel) {
-        if (channel < 0 || channel > 7) {
-            throw new IllegalArgumentException("MCP3008 channel must be 0..7, was " + channel);
-        }
-        return convert(true, channel);
+        return convert(true, checkChannel(channel));
     }
 
     /**
@@ -72,10 +69,14 @@ public final class Mcp3008 {
 
     /** A single-ended channel as an analog input. */
     public AnalogInput channel(int channel) {
+        return input(true, checkChannel(channel));
+    }
+
+    private static int checkChannel(int channel) {
         if (channel < 0 || channel > 7) {
             throw new IllegalArgumentException("MCP3008 channel must be 0..7, was " + channel);
         }
-        return input(true, channel);
+        return channel;
     }
 
     /** A differential pair as an analog input. */

@@ -159,22 +159,17 @@ public final class Pi4jBoard implements Board {
         if (pull == null) {
             throw new IllegalArgumentException("pull must not be null");
         }
-        Pi4jDigitalInput existing = inputs.get(pin);
-        if (existing != null) {
-            return existing;
-        }
         if (outputs.containsKey(pin)) {
             throw new IllegalArgumentException("GPIO " + pin + " is already an output on board " + config.board());
         }
-        Context ctx = digitalContext(Kind.DIGITAL_INPUT);
-        DigitalInputProvider provider = provider(ctx, Kind.DIGITAL_INPUT, DigitalInputProvider.class);
-        var pinConfig = com.pi4j.io.gpio.digital.DigitalInput.newConfigBuilder(ctx)
-                .id("gpio-in-" + pin).address(pin).pull(pullOf(pull)).debounce(0L).build();
-        com.pi4j.io.gpio.digital.DigitalInput line = create(Kind.DIGITAL_INPUT, provider.id(), "GPIO " + pin,
-                () -> provider.create(pinConfig));
-        Pi4jDigitalInput input = new Pi4jDigitalInput(line, pin, clock);
-        inputs.put(pin, input);
-        return input;
+        return inputs.computeIfAbsent(pin, p -> {
+            Context ctx = digitalContext(Kind.DIGITAL_INPUT);
+            DigitalInputProvider provider = provider(ctx, Kind.DIGITAL_INPUT, DigitalInputProvider.class);
+            var pinConfig = com.pi4j.io.gpio.digital.DigitalInput.newConfigBuilder(ctx)
+                    .id("gpio-in-" + pin).address(pin).pull(pullOf(pull)).debounce(0L).build();
+            return new Pi4jDigitalInput(create(Kind.DIGITAL_INPUT, provider.id(), "GPIO " + pin,
+                    () -> provider.create(pinConfig)), pin, clock);
+        });
     }
 
     @Override
@@ -190,23 +185,18 @@ public final class Pi4jBoard implements Board {
     public synchronized DigitalOutput digitalOutput(int pin, boolean initialLevel) {
         checkOpen();
         checkGpio(pin);
-        Pi4jDigitalOutput existing = outputs.get(pin);
-        if (existing != null) {
-            return existing;
-        }
         if (inputs.containsKey(pin)) {
             throw new IllegalArgumentException("GPIO " + pin + " is already an input on board " + config.board());
         }
-        Context ctx = digitalContext(Kind.DIGITAL_OUTPUT);
-        DigitalOutputProvider provider = provider(ctx, Kind.DIGITAL_OUTPUT, DigitalOutputProvider.class);
-        DigitalState level = DigitalState.getState(initialLevel);
-        var pinConfig = com.pi4j.io.gpio.digital.DigitalOutput.newConfigBuilder(ctx)
-                .id("gpio-out-" + pin).address(pin).initial(level).shutdown(level).build();
-        com.pi4j.io.gpio.digital.DigitalOutput line = create(Kind.DIGITAL_OUTPUT, provider.id(), "GPIO " + pin,
-                () -> provider.create(pinConfig));
-        Pi4jDigitalOutput output = new Pi4jDigitalOutput(line, pin, initialLevel);
-        outputs.put(pin, output);
-        return output;
+        return outputs.computeIfAbsent(pin, p -> {
+            Context ctx = digitalContext(Kind.DIGITAL_OUTPUT);
+            DigitalOutputProvider provider = provider(ctx, Kind.DIGITAL_OUTPUT, DigitalOutputProvider.class);
+            DigitalState level = DigitalState.getState(initialLevel);
+            var pinConfig = com.pi4j.io.gpio.digital.DigitalOutput.newConfigBuilder(ctx)
+                    .id("gpio-out-" + pin).address(pin).initial(level).shutdown(level).build();
+            return new Pi4jDigitalOutput(create(Kind.DIGITAL_OUTPUT, provider.id(), "GPIO " + pin,
+                    () -> provider.create(pinConfig)), pin, initialLevel);
+        });
     }
 
     @Override
@@ -217,20 +207,14 @@ public final class Pi4jBoard implements Board {
             throw new IllegalArgumentException("I2C address must be a 7-bit device address 0x03..0x77, was 0x"
                     + Integer.toHexString(address));
         }
-        String key = bus + "/" + address;
-        Pi4jI2cDevice existing = i2cDevices.get(key);
-        if (existing != null) {
-            return existing;
-        }
-        Context ctx = context("i2c", EnumSet.of(Kind.I2C));
-        I2CProvider provider = provider(ctx, Kind.I2C, I2CProvider.class);
-        String id = String.format("i2c-%d-0x%02x", busNumber, address);
-        var devConfig = com.pi4j.io.i2c.I2C.newConfigBuilder(ctx).id(id).bus(busNumber).device(address).build();
-        com.pi4j.io.i2c.I2C i2c = create(Kind.I2C, provider.id(), "bus " + bus + " (/dev/i2c-" + busNumber + ")",
-                () -> provider.create(devConfig));
-        Pi4jI2cDevice device = new Pi4jI2cDevice(i2c, bus, address);
-        i2cDevices.put(key, device);
-        return device;
+        return i2cDevices.computeIfAbsent(bus + "/" + address, key -> {
+            Context ctx = context("i2c", EnumSet.of(Kind.I2C));
+            I2CProvider provider = provider(ctx, Kind.I2C, I2CProvider.class);
+            String id = String.format("i2c-%d-0x%02x", busNumber, address);
+            var devConfig = com.pi4j.io.i2c.I2C.newConfigBuilder(ctx).id(id).bus(busNumber).device(address).build();
+            return new Pi4jI2cDevice(create(Kind.I2C, provider.id(), "bus " + bus + " (/dev/i2c-" + busNumber + ")",
+                    () -> provider.create(devConfig)), bus, address);
+        });
     }
 
     @Override
@@ -240,50 +224,39 @@ public final class Pi4jBoard implements Board {
         if (chipSelect < 0 || chipSelect > 2) {
             throw new IllegalArgumentException("SPI chip select must be 0..2, was " + chipSelect);
         }
-        String key = bus + "/" + chipSelect;
-        Pi4jSpiDevice existing = spiDevices.get(key);
-        if (existing != null) {
-            return existing;
-        }
-        // one context per bus: Pi4J 2.8.0 reserves the chip select number across the whole context
         SpiBus spiBus = SpiBus.getByNumber(busNumber);
         if (spiBus == null) {
             throw new IllegalArgumentException("SPI bus '" + bus + "': Pi4J drives SPI buses 0..6");
         }
-        Context ctx = context("spi" + busNumber, EnumSet.of(Kind.SPI));
-        SpiProvider provider = provider(ctx, Kind.SPI, SpiProvider.class);
-        var devConfig = com.pi4j.io.spi.Spi.newConfigBuilder(ctx).id("spi-" + busNumber + "-" + chipSelect)
-                .bus(spiBus).channel(chipSelect).mode(SpiMode.MODE_0).baud(config.spiClockHz())
-                .build();
-        com.pi4j.io.spi.Spi spi = create(Kind.SPI, provider.id(), "bus " + bus + " chip select " + chipSelect
-                + " (/dev/spidev" + busNumber + "." + chipSelect + ")", () -> provider.create(devConfig));
-        Pi4jSpiDevice device = new Pi4jSpiDevice(spi, bus, chipSelect);
-        spiDevices.put(key, device);
-        return device;
+        return spiDevices.computeIfAbsent(bus + "/" + chipSelect, key -> {
+            // one context per bus: Pi4J 2.8.0 reserves the chip select number across the whole context
+            Context ctx = context("spi" + busNumber, EnumSet.of(Kind.SPI));
+            SpiProvider provider = provider(ctx, Kind.SPI, SpiProvider.class);
+            var devConfig = com.pi4j.io.spi.Spi.newConfigBuilder(ctx).id("spi-" + busNumber + "-" + chipSelect)
+                    .bus(spiBus).channel(chipSelect).mode(SpiMode.MODE_0).baud(config.spiClockHz()).build();
+            return new Pi4jSpiDevice(create(Kind.SPI, provider.id(), "bus " + bus + " chip select " + chipSelect
+                    + " (/dev/spidev" + busNumber + "." + chipSelect + ")", () -> provider.create(devConfig)),
+                    bus, chipSelect);
+        });
     }
 
     @Override
     public synchronized PwmOutput pwm(int pin) {
         checkOpen();
         checkGpio(pin);
-        Pi4jPwmOutput existing = pwmOutputs.get(pin);
-        if (existing != null) {
-            return existing;
-        }
         Integer channel = config.pwmChannels().get(pin);
         if (channel == null) {
             throw new HalException(Reason.UNSUPPORTED, "GPIO " + pin + " has no hardware PWM channel on board "
                     + config.board() + " (PWM pins: " + config.pwmChannels().keySet() + ")");
         }
-        Context ctx = context("pwm", EnumSet.of(Kind.PWM));
-        PwmProvider provider = provider(ctx, Kind.PWM, PwmProvider.class);
-        var pwmConfig = com.pi4j.io.pwm.Pwm.newConfigBuilder(ctx).id("pwm-" + channel).address(channel)
-                .pwmType(PwmType.HARDWARE).initial(0).shutdown(0).build();
-        com.pi4j.io.pwm.Pwm pwm = create(Kind.PWM, provider.id(), "GPIO " + pin + " (PWM channel " + channel + " of"
-                + " /sys/class/pwm/pwmchip" + config.pwmChip() + ")", () -> provider.create(pwmConfig));
-        Pi4jPwmOutput output = new Pi4jPwmOutput(pwm, pin);
-        pwmOutputs.put(pin, output);
-        return output;
+        return pwmOutputs.computeIfAbsent(pin, p -> {
+            Context ctx = context("pwm", EnumSet.of(Kind.PWM));
+            PwmProvider provider = provider(ctx, Kind.PWM, PwmProvider.class);
+            var pwmConfig = com.pi4j.io.pwm.Pwm.newConfigBuilder(ctx).id("pwm-" + channel).address(channel)
+                    .pwmType(PwmType.HARDWARE).initial(0).shutdown(0).build();
+            return new Pi4jPwmOutput(create(Kind.PWM, provider.id(), "GPIO " + pin + " (PWM channel " + channel
+                    + " of /sys/class/pwm/pwmchip" + config.pwmChip() + ")", () -> provider.create(pwmConfig)), pin);
+        });
     }
 
     private Context digitalContext(Kind kind) {
