@@ -102,6 +102,7 @@ public final class BleCentral implements AutoCloseable {
     private volatile boolean started;
     private volatile boolean closed;
     private volatile boolean discovering;
+    private int discoveryFailures;
 
     private BleCentral(BleCentralConfig config, Clock clock, DBusConnection bus) {
         this.config = config;
@@ -255,9 +256,14 @@ public final class BleCentral implements AutoCloseable {
                 discovering = true;
                 log.debug("BLE discovery on {} started", config.adapter());
             }
+            discoveryFailures = 0;
             return CompletableFuture.completedFuture(null);
         } catch (HalException e) {
-            log.warn("BLE discovery on {} could not start: {}", config.adapter(), e.getMessage());
+            if (discoveryFailures++ == 0) {
+                log.warn("BLE discovery on {} could not start: {}; retrying with backoff", config.adapter(), e.getMessage());
+            } else {
+                log.debug("BLE discovery on {} could not start ({} times): {}", config.adapter(), discoveryFailures, e.getMessage());
+            }
             return CompletableFuture.failedFuture(e);
         }
     }

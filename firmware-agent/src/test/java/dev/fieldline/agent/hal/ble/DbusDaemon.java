@@ -30,6 +30,11 @@ final class DbusDaemon implements AutoCloseable {
     }
 
     static DbusDaemon start(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         Path socket = dir.resolve("bus");
         String address = "unix:path=" + socket;
         if (Peers.find("dbus-daemon").isPresent() || Peers.inCi()) {
