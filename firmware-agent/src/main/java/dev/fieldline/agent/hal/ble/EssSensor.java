@@ -70,7 +70,7 @@ public final class EssSensor implements SensorDriver, BleCentral.Sensor {
 
     private HalException unavailable(int i, Instant now) {
         Optional<BleDevice> device = Optional.ofNullable(devicePath).flatMap(central::device).or(() -> central.find(config.match()));
-        String cause = Optional.ofNullable(lastError).map(e -> "; last attempt: " + e.getMessage()).orElse("");
+        String cause = Optional.ofNullable(lastError).map(e -> "; last error: " + e.getMessage()).orElse("");
         if (device.isEmpty() || !device.get().present()) {
             return new HalException(Reason.ABSENT, "BLE device " + config.match() + " not seen on " + central.adapter() + cause);
         }
@@ -194,7 +194,6 @@ public final class EssSensor implements SensorDriver, BleCentral.Sensor {
         if (device.isEmpty()) {
             // nothing to try yet: the next sighting of a matching device triggers the next attempt
             state = connections.get() == 0 ? BleLinkState.SEARCHING : BleLinkState.RECONNECTING;
-            lastError = new HalException(Reason.ABSENT, "no device matching " + config.match() + " seen on " + central.adapter());
             return CompletableFuture.completedFuture(null);
         }
         try {
