@@ -369,6 +369,7 @@ final class BridgeClient implements AutoCloseable {
             }
             generation++;
             linkOpen = true;
+            desync(Reason.TIMEOUT, "the port is open, but the ESP32 has not answered the handshake yet");
             if (everOpened) {
                 reconnects.incrementAndGet();
             }
