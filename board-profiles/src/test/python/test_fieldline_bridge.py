@@ -338,6 +338,11 @@ class I2cTest(Harness):
         self.assertEqual(self.ok(fb.I2C_READ, b"\x00\x48\x01\x03"), b"\x80\x11\x22")
         self.assertEqual(machine.WORLD.buses[0], {"scl": 22, "sda": 21, "freq": 400000})
 
+    def test_a_write_without_data_only_sets_the_register_pointer(self):
+        self.ok(fb.I2C_WRITE, b"\x00\x48\x01")
+        self.assertEqual(machine.WORLD.chips[(0, 0x48)].regs[0:4], bytearray([0x19, 0x80, 0x60, 0xA0]))
+        self.assertEqual(self.error(fb.I2C_WRITE, b"\x00\x48")[0], fb.E_BAD_REQUEST)
+
     def test_bus_errors_have_codes(self):
         self.assertEqual(self.error(fb.I2C_READ, b"\x00\x49\x00\x01"), (fb.E_NACK, "no ACK from 0x49"))
         machine.WORLD.chips[(0, 0x48)].fault = "timeout"

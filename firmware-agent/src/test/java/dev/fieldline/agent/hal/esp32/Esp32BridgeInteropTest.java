@@ -64,6 +64,8 @@ class Esp32BridgeInteropTest {
         if (esp != null) {
             esp.close();
         }
+        await("the bridge's threads end").atMost(WAIT).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.isAlive() && t.getName().startsWith("fl-esp32-")));
     }
 
     @Test
