@@ -140,12 +140,7 @@ public sealed interface DeviceSpec {
         public static final List<Integer> ADDRESSES = List.of(0x76, 0x77);
 
         public Bme280 {
-            BoardProfile.requireName(name);
-            requireNonNull(bus, "bus");
-            if (!ADDRESSES.contains(address)) {
-                throw new IllegalArgumentException("a BME280 answers at 0x76 or 0x77 (SDO low or high), was " + hex(address));
-            }
-            requireInterval(interval);
+            requireI2c(name, bus, address, ADDRESSES, "a BME280 answers at 0x76 or 0x77 (SDO low or high)", interval);
         }
 
         @Override
@@ -164,13 +159,8 @@ public sealed interface DeviceSpec {
         public static final List<Integer> ADDRESSES = List.of(0x48, 0x49, 0x4a, 0x4b);
 
         public Tmp102 {
-            BoardProfile.requireName(name);
-            requireNonNull(bus, "bus");
-            if (!ADDRESSES.contains(address)) {
-                throw new IllegalArgumentException("a TMP102 answers at 0x48, 0x49, 0x4a or 0x4b (ADD0 to GND, V+, SDA or SCL), was "
-                        + hex(address));
-            }
-            requireInterval(interval);
+            requireI2c(name, bus, address, ADDRESSES,
+                    "a TMP102 answers at 0x48, 0x49, 0x4a or 0x4b (ADD0 to GND, V+, SDA or SCL)", interval);
         }
 
         @Override
@@ -405,6 +395,16 @@ public sealed interface DeviceSpec {
         if (o == null) {
             throw new IllegalArgumentException(what + " must not be null");
         }
+    }
+
+    private static void requireI2c(String name, String bus, int address, List<Integer> addresses, String where,
+            Optional<Duration> interval) {
+        BoardProfile.requireName(name);
+        requireNonNull(bus, "bus");
+        if (!addresses.contains(address)) {
+            throw new IllegalArgumentException(where + ", was " + hex(address));
+        }
+        requireInterval(interval);
     }
 
     private static void requirePin(int pin) {

@@ -234,22 +234,8 @@ public final class Hardware implements AutoCloseable {
             };
             Button button = new Button(board.digitalInput(b.pin(), pull), b.activeLow(), b.debounce(), clock::instant);
             buttons.add(button);
-            return new SupervisedSensor.Source() {
-                @Override
-                public List<String> names() {
-                    return List.of(b.name());
-                }
-
-                @Override
-                public List<String> units() {
-                    return List.of("");
-                }
-
-                @Override
-                public void read(Value[] values) {
-                    values[0] = new Value.Bool(button.poll());
-                }
-            };
+            return SupervisedSensor.Source.of(List.of(b.name()), List.of(""), values -> values[0] = new Value.Bool(button.poll()),
+                    () -> { });
         }
         if (d instanceof DeviceSpec.BleEss e) {
             return driver(e.name(), ble.orElseThrow().essSensor(EssSensorConfig.of(match(e.filter())).withStaleAfter(e.staleAfter())));
@@ -273,57 +259,23 @@ public final class Hardware implements AutoCloseable {
     static SupervisedSensor.Source driver(String name, SensorDriver driver) {
         List<SensorDriver.Quantity> q = driver.quantities();
         List<String> names = q.size() == 1 ? List.of(name) : q.stream().map(x -> name + "/" + x.name()).toList();
-        List<String> units = q.stream().map(SensorDriver.Quantity::unit).toList();
         double[] raw = new double[q.size()];
-        return new SupervisedSensor.Source() {
-            @Override
-            public List<String> names() {
-                return names;
+        return SupervisedSensor.Source.of(names, q.stream().map(SensorDriver.Quantity::unit).toList(), values -> {
+            driver.read(raw);
+            for (int i = 0; i < raw.length; i++) {
+                values[i] = new Value.Num(raw[i]);
             }
-
-            @Override
-            public List<String> units() {
-                return units;
-            }
-
-            @Override
-            public void read(Value[] values) {
-                driver.read(raw);
-                for (int i = 0; i < raw.length; i++) {
-                    values[i] = new Value.Num(raw[i]);
-                }
-            }
-
-            @Override
-            public void reinitialise() {
-                driver.reinitialise();
-            }
-        };
+        }, driver::reinitialise);
     }
 
     /** The MCP3008 channels a profile reports: {@code name/chN} in volts. */
     private static SupervisedSensor.Source voltages(DeviceSpec.Mcp3008 m, Mcp3008 adc) {
-        List<String> names = m.report().stream().map(c -> m.name() + "/ch" + c).toList();
-        List<String> units = m.report().stream().map(c -> "V").toList();
-        return new SupervisedSensor.Source() {
-            @Override
-            public List<String> names() {
-                return names;
-            }
-
-            @Override
-            public List<String> units() {
-                return units;
-            }
-
-            @Override
-            public void read(Value[] values) {
-                for (int i = 0; i < m.report().size(); i++) {
-                    int code = adc.readSingle(m.report().get(i));
-                    values[i] = new Value.Num(code * m.referenceVolts() / Mcp3008.MAX_CODE);
-                }
-            }
-        };
+        return SupervisedSensor.Source.of(m.report().stream().map(c -> m.name() + "/ch" + c).toList(),
+                m.report().stream().map(c -> "V").toList(), values -> {
+                    for (int i = 0; i < m.report().size(); i++) {
+                        values[i] = new Value.Num(adc.readSingle(m.report().get(i)) * m.referenceVolts() / Mcp3008.MAX_CODE);
+                    }
+                }, () -> { });
     }
 
     // ----------------------------------------------------------------------------------- access

@@ -45,6 +45,34 @@ public final class SupervisedSensor {
         /** Brings the sensor to a known state before a retry. */
         default void reinitialise() {
         }
+
+        /** A source from its names, units, a read and a re-initialisation. */
+        static Source of(List<String> names, List<String> units, java.util.function.Consumer<Value[]> read,
+                Runnable reinitialise) {
+            List<String> n = List.copyOf(names);
+            List<String> u = List.copyOf(units);
+            return new Source() {
+                @Override
+                public List<String> names() {
+                    return n;
+                }
+
+                @Override
+                public List<String> units() {
+                    return u;
+                }
+
+                @Override
+                public void read(Value[] values) {
+                    read.accept(values);
+                }
+
+                @Override
+                public void reinitialise() {
+                    reinitialise.run();
+                }
+            };
+        }
     }
 
     private final String name;

@@ -128,37 +128,12 @@ public record JournalConfig(
      * or {@code GiB} (e.g. {@code 65536}, {@code 512KiB}, {@code 64MiB}).
      */
     public static long parseSize(String text) {
-        String s = text.strip();
-        long unit = 1;
-        for (String[] u : new String[][] {{"KiB", "1024"}, {"MiB", "1048576"}, {"GiB", "1073741824"}}) {
-            if (s.endsWith(u[0])) {
-                unit = Long.parseLong(u[1]);
-                s = s.substring(0, s.length() - u[0].length()).strip();
-                break;
-            }
-        }
-        try {
-            long n = Long.parseLong(s);
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return Math.multiplyExact(n, unit);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("expected a size such as 65536, 512KiB or 64MiB, got '" + text + "'");
-        }
+        return dev.fieldline.config.ConfigNode.parseSize(text).orElseThrow(() ->
+                new IllegalArgumentException("expected a size such as 65536, 512KiB or 64MiB, got '" + text + "'"));
     }
 
     /** A size as {@link #parseSize} reads it, in the largest unit that divides it. */
     public static String sizeText(long bytes) {
-        if (bytes > 0 && bytes % (1L << 30) == 0) {
-            return (bytes >> 30) + "GiB";
-        }
-        if (bytes > 0 && bytes % (1L << 20) == 0) {
-            return (bytes >> 20) + "MiB";
-        }
-        if (bytes > 0 && bytes % 1024 == 0) {
-            return (bytes >> 10) + "KiB";
-        }
-        return Long.toString(bytes);
+        return dev.fieldline.config.ConfigNode.sizeText(bytes);
     }
 }

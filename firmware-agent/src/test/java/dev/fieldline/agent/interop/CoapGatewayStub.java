@@ -65,6 +65,40 @@ public final class CoapGatewayStub implements AutoCloseable {
         return out;
     }
 
+    /** The telemetry posted so far (CBOR), each message as its readings by name, oldest first. */
+    public List<java.util.Map<String, dev.fieldline.protocol.Value>> telemetry(String deviceId) {
+        dev.fieldline.protocol.SenmlCodec senml = new dev.fieldline.protocol.SenmlCodec();
+        List<java.util.Map<String, dev.fieldline.protocol.Value>> out = new ArrayList<>();
+        for (Post p : posts("telemetry")) {
+            java.util.Map<String, dev.fieldline.protocol.Value> m = new java.util.LinkedHashMap<>();
+            for (dev.fieldline.protocol.Reading r : senml.decodeTelemetry(deviceId, p.payload(),
+                    dev.fieldline.protocol.PayloadFormat.CBOR).readings()) {
+                m.put(r.name(), r.value().orElseThrow());
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** The readings of the latest telemetry message (empty before the first). */
+    public java.util.Map<String, dev.fieldline.protocol.Value> lastTelemetry(String deviceId) {
+        List<java.util.Map<String, dev.fieldline.protocol.Value>> all = telemetry(deviceId);
+        return all.isEmpty() ? java.util.Map.of() : all.get(all.size() - 1);
+    }
+
+    /** The latest status posted (CBOR), if any. */
+    public java.util.Optional<dev.fieldline.protocol.Status> lastStatus(String deviceId) {
+        List<Post> all = posts("status");
+        return all.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(new dev.fieldline.protocol.MessageCodec()
+                .decodeStatus(deviceId, all.get(all.size() - 1).payload(), dev.fieldline.protocol.PayloadFormat.CBOR));
+    }
+
+    /** A sensor's health in the latest status; ok since the epoch before any status arrived. */
+    public dev.fieldline.protocol.SensorHealth health(String deviceId, String sensor) {
+        return lastStatus(deviceId).flatMap(s -> s.sensors().stream().filter(h -> h.name().equals(sensor)).findFirst())
+                .orElse(dev.fieldline.protocol.SensorHealth.ok(sensor, java.time.Instant.EPOCH));
+    }
+
     /** Makes a command the current state of {@code cmd} and notifies observers. */
     public void pushCommand(byte[] payload, int contentFormat) {
         cmd.current = payload;

@@ -10,19 +10,12 @@ import dev.fieldline.agent.hal.ble.FakeBluez.FakeDevice;
 import dev.fieldline.agent.hal.pi4j.emulated.EmulatedPi;
 import dev.fieldline.agent.interop.CoapGatewayStub;
 import dev.fieldline.agent.uplink.ReconnectPolicy;
-import dev.fieldline.protocol.MessageCodec;
-import dev.fieldline.protocol.PayloadFormat;
-import dev.fieldline.protocol.Reading;
-import dev.fieldline.protocol.SenmlCodec;
 import dev.fieldline.protocol.SensorHealth;
-import dev.fieldline.protocol.Status;
 import dev.fieldline.protocol.Value;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -38,8 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 class BleProfileAgentTest {
     private static final String ADDRESS = "C0:FF:EE:00:00:01";
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private final SenmlCodec senml = new SenmlCodec();
-    private final MessageCodec messages = new MessageCodec();
 
     @TempDir
     Path dir;
@@ -65,10 +56,10 @@ class BleProfileAgentTest {
                     .reconnect(new ReconnectPolicy(Duration.ofMillis(200), Duration.ofMillis(400), 0.1))
                     .sensorRetry(new ReconnectPolicy(Duration.ofMillis(100), Duration.ofMillis(300), 0)).build();
             try (Agent agent = Agent.start(config, HalEnvironment.HARDWARE.withPi4j(new EmulatedPi()).withBleBus(daemon.address()))) {
-                await().atMost(WAIT).until(() -> health(gw, id).state() == SensorHealth.State.FAULTED);
-                assertThat(health(gw, id).reason()).isEqualTo("absent");
-                await().atMost(WAIT).until(() -> !telemetry(gw, id).isEmpty());
-                assertThat(last(telemetry(gw, id))).containsOnlyKeys("status");
+                await().atMost(WAIT).until(() -> gw.health(id, "porch").state() == SensorHealth.State.FAULTED);
+                assertThat(gw.health(id, "porch").reason()).isEqualTo("absent");
+                await().atMost(WAIT).until(() -> !gw.telemetry(id).isEmpty());
+                assertThat(gw.lastTelemetry(id)).containsOnlyKeys("status");
 
                 FakeDevice device = bluez.device(ADDRESS).name("ESS-Porch").uuids(BleUuid.ENVIRONMENTAL_SENSING)
                         .ess(true, EssCharacteristic.TEMPERATURE, EssCharacteristic.HUMIDITY);
@@ -76,36 +67,13 @@ class BleProfileAgentTest {
                 device.characteristic(EssCharacteristic.HUMIDITY).value(HexFormat.of().parseHex("bf13")); // 50.55 %
                 device.inRange();
 
-                await().atMost(WAIT).until(() -> last(telemetry(gw, id)).containsKey("porch/temperature"));
-                Map<String, Value> m = last(telemetry(gw, id));
+                await().atMost(WAIT).until(() -> gw.lastTelemetry(id).containsKey("porch/temperature"));
+                Map<String, Value> m = gw.lastTelemetry(id);
                 assertThat(m.get("porch/temperature")).isEqualTo(new Value.Num(25.0));
                 assertThat(m.get("porch/humidity")).isEqualTo(new Value.Num(50.55));
-                await().atMost(WAIT).until(() -> health(gw, id).state() == SensorHealth.State.OK);
+                await().atMost(WAIT).until(() -> gw.health(id, "porch").state() == SensorHealth.State.OK);
                 assertThat(agent.sensorHealth()).extracting(SensorHealth::state).containsExactly(SensorHealth.State.OK);
             }
         }
-    }
-
-    private List<Map<String, Value>> telemetry(CoapGatewayStub gw, String id) {
-        return gw.posts("telemetry").stream().map(p -> {
-            Map<String, Value> m = new LinkedHashMap<>();
-            for (Reading r : senml.decodeTelemetry(id, p.payload(), PayloadFormat.CBOR).readings()) {
-                m.put(r.name(), r.value().orElseThrow());
-            }
-            return m;
-        }).toList();
-    }
-
-    private SensorHealth health(CoapGatewayStub gw, String id) {
-        List<CoapGatewayStub.Post> posts = gw.posts("status");
-        if (posts.isEmpty()) {
-            return SensorHealth.ok("porch", java.time.Instant.EPOCH);
-        }
-        Status s = messages.decodeStatus(id, posts.get(posts.size() - 1).payload(), PayloadFormat.CBOR);
-        return s.sensors().get(0);
-    }
-
-    private static <T> T last(List<T> list) {
-        return list.get(list.size() - 1);
     }
 }

@@ -10,19 +10,12 @@ import dev.fieldline.agent.HalEnvironment;
 import dev.fieldline.agent.interop.CoapGatewayStub;
 import dev.fieldline.agent.uplink.ReconnectPolicy;
 import dev.fieldline.boards.BoardProfiles;
-import dev.fieldline.protocol.MessageCodec;
-import dev.fieldline.protocol.PayloadFormat;
-import dev.fieldline.protocol.Reading;
-import dev.fieldline.protocol.SenmlCodec;
 import dev.fieldline.protocol.SensorHealth;
-import dev.fieldline.protocol.Status;
 import dev.fieldline.protocol.Value;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,8 +32,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 class Esp32ProfilesAgentTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int BME280 = 0x76;
-    private final SenmlCodec senml = new SenmlCodec();
-    private final MessageCodec messages = new MessageCodec();
 
     @TempDir
     Path dir;
@@ -81,8 +72,8 @@ class Esp32ProfilesAgentTest {
                 assertThat(level(esp, relayPin)).isEqualTo(1);
                 assertThat(level(esp, ledPin)).isEqualTo(0);
 
-                await().atMost(WAIT).until(() -> !telemetry(gw, id).isEmpty());
-                Map<String, Value> first = telemetry(gw, id).get(0);
+                await().atMost(WAIT).until(() -> !gw.telemetry(id).isEmpty());
+                Map<String, Value> first = gw.telemetry(id).get(0);
                 assertThat(first.keySet()).containsExactly("probe", "air/temperature", "air/humidity", "air/pressure", "door",
                         "fan", "lamp");
                 assertThat(number(first, "probe")).isCloseTo(25.0, offset(0.1));
@@ -91,15 +82,15 @@ class Esp32ProfilesAgentTest {
 
                 // the BME280 stops acknowledging: faulted in the status, left out, the others go on
                 esp.command(bme280("nack"));
-                await().atMost(WAIT).until(() -> health(gw, id, "air").state() == SensorHealth.State.FAULTED);
-                assertThat(health(gw, id, "air").reason()).isEqualTo("nack");
-                int seen = telemetry(gw, id).size();
-                await().atMost(WAIT).until(() -> telemetry(gw, id).size() > seen + 2);
-                assertThat(last(telemetry(gw, id))).doesNotContainKey("air/temperature").containsKeys("probe", "door");
+                await().atMost(WAIT).until(() -> gw.health(id, "air").state() == SensorHealth.State.FAULTED);
+                assertThat(gw.health(id, "air").reason()).isEqualTo("nack");
+                int seen = gw.telemetry(id).size();
+                await().atMost(WAIT).until(() -> gw.telemetry(id).size() > seen + 2);
+                assertThat(gw.lastTelemetry(id)).doesNotContainKey("air/temperature").containsKeys("probe", "door");
 
                 esp.command(bme280(null));
-                await().atMost(WAIT).until(() -> health(gw, id, "air").state() == SensorHealth.State.OK);
-                await().atMost(WAIT).until(() -> last(telemetry(gw, id)).containsKey("air/temperature"));
+                await().atMost(WAIT).until(() -> gw.health(id, "air").state() == SensorHealth.State.OK);
+                await().atMost(WAIT).until(() -> gw.lastTelemetry(id).containsKey("air/temperature"));
             } finally {
                 agent.close();
             }
@@ -139,29 +130,6 @@ class Esp32ProfilesAgentTest {
     private static int level(SimulatedEsp32 esp, int pin) {
         Object v = esp.pin(pin).get("value");
         return ((Number) v).intValue();
-    }
-
-    private List<Map<String, Value>> telemetry(CoapGatewayStub gw, String id) {
-        return gw.posts("telemetry").stream().map(p -> {
-            Map<String, Value> m = new LinkedHashMap<>();
-            for (Reading r : senml.decodeTelemetry(id, p.payload(), PayloadFormat.CBOR).readings()) {
-                m.put(r.name(), r.value().orElseThrow());
-            }
-            return m;
-        }).toList();
-    }
-
-    private SensorHealth health(CoapGatewayStub gw, String id, String sensor) {
-        List<CoapGatewayStub.Post> posts = gw.posts("status");
-        if (posts.isEmpty()) {
-            return SensorHealth.ok(sensor, java.time.Instant.EPOCH);
-        }
-        Status s = messages.decodeStatus(id, posts.get(posts.size() - 1).payload(), PayloadFormat.CBOR);
-        return s.sensors().stream().filter(h -> h.name().equals(sensor)).findFirst().orElseThrow();
-    }
-
-    private static <T> T last(List<T> list) {
-        return list.get(list.size() - 1);
     }
 
     private static double number(Map<String, Value> m, String name) {

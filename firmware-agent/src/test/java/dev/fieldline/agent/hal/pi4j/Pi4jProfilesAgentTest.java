@@ -12,18 +12,11 @@ import dev.fieldline.agent.hal.pi4j.emulated.ProfileChips;
 import dev.fieldline.agent.interop.CoapGatewayStub;
 import dev.fieldline.agent.uplink.ReconnectPolicy;
 import dev.fieldline.boards.BoardProfiles;
-import dev.fieldline.protocol.MessageCodec;
-import dev.fieldline.protocol.PayloadFormat;
-import dev.fieldline.protocol.Reading;
-import dev.fieldline.protocol.SenmlCodec;
 import dev.fieldline.protocol.SensorHealth;
-import dev.fieldline.protocol.Status;
 import dev.fieldline.protocol.Value;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,8 +33,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("loopback")
 class Pi4jProfilesAgentTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private final SenmlCodec senml = new SenmlCodec();
-    private final MessageCodec messages = new MessageCodec();
 
     @TempDir
     Path dir;
@@ -80,8 +71,8 @@ class Pi4jProfilesAgentTest {
                 assertThat(pi.outputLevel(22)).isFalse();
                 assertThat(agent.board().platform()).isEqualTo("pi4j");
 
-                await().atMost(WAIT).until(() -> !telemetry(gw, id).isEmpty());
-                Map<String, Value> first = telemetry(gw, id).get(0);
+                await().atMost(WAIT).until(() -> !gw.telemetry(id).isEmpty());
+                Map<String, Value> first = gw.telemetry(id).get(0);
                 assertThat(first.keySet()).containsExactly("air/temperature", "air/humidity", "air/pressure", "outside",
                         "adc/ch7", "soil", "door", "fan", "lamp");
                 assertThat(number(first, "air/temperature")).isCloseTo(25.08, org.assertj.core.data.Offset.offset(0.01));
@@ -94,26 +85,26 @@ class Pi4jProfilesAgentTest {
 
                 // the TMP102 stops acknowledging: faulted in the status, left out of telemetry, the others go on
                 pi.fail(1, 0x48, BusFault.NACK);
-                await().atMost(WAIT).until(() -> health(gw, id, "outside").state() == SensorHealth.State.FAULTED);
-                SensorHealth faulted = health(gw, id, "outside");
+                await().atMost(WAIT).until(() -> gw.health(id, "outside").state() == SensorHealth.State.FAULTED);
+                SensorHealth faulted = gw.health(id, "outside");
                 assertThat(faulted.reason()).isEqualTo("nack");
                 assertThat(faulted.message()).isNotBlank();
-                int seen = telemetry(gw, id).size();
-                await().atMost(WAIT).until(() -> telemetry(gw, id).size() > seen + 2);
-                Map<String, Value> during = last(telemetry(gw, id));
+                int seen = gw.telemetry(id).size();
+                await().atMost(WAIT).until(() -> gw.telemetry(id).size() > seen + 2);
+                Map<String, Value> during = gw.lastTelemetry(id);
                 assertThat(during).doesNotContainKey("outside").containsKeys("air/temperature", "soil", "door");
-                await().atMost(WAIT).until(() -> health(gw, id, "outside").retries() >= 2);
-                assertThat(lastStatus(gw, id).counters()).containsEntry("sensors_faulted", 1L);
+                await().atMost(WAIT).until(() -> gw.health(id, "outside").retries() >= 2);
+                assertThat(gw.lastStatus(id).orElseThrow().counters()).containsEntry("sensors_faulted", 1L);
 
                 // back on the bus: it recovers by itself
                 pi.heal(1, 0x48);
-                await().atMost(WAIT).until(() -> health(gw, id, "outside").state() == SensorHealth.State.OK);
-                await().atMost(WAIT).until(() -> last(telemetry(gw, id)).containsKey("outside"));
-                assertThat(lastStatus(gw, id).counters()).containsEntry("sensors_faulted", 0L).containsEntry("sensor_faults", 1L);
+                await().atMost(WAIT).until(() -> gw.health(id, "outside").state() == SensorHealth.State.OK);
+                await().atMost(WAIT).until(() -> gw.lastTelemetry(id).containsKey("outside"));
+                assertThat(gw.lastStatus(id).orElseThrow().counters()).containsEntry("sensors_faulted", 0L).containsEntry("sensor_faults", 1L);
 
                 // a press is seen; the relay obeys a command
                 pi.setInput(17, false);
-                await().atMost(WAIT).until(() -> last(telemetry(gw, id)).get("door").equals(new Value.Bool(true)));
+                await().atMost(WAIT).until(() -> gw.lastTelemetry(id).get("door").equals(new Value.Bool(true)));
                 assertThat(agent.outputs()).containsEntry("fan", false).containsEntry("lamp", false);
                 assertThat(agent.sensorHealth()).extracting(SensorHealth::name)
                         .containsExactly("air", "outside", "adc", "soil", "door");
@@ -125,32 +116,6 @@ class Pi4jProfilesAgentTest {
             assertThat(lampLine.state().isHigh()).isFalse();
             assertThat(pi.allContextsShutDown()).isTrue();
         }
-    }
-
-    private List<Map<String, Value>> telemetry(CoapGatewayStub gw, String id) {
-        return gw.posts("telemetry").stream().map(p -> {
-            Map<String, Value> m = new LinkedHashMap<>();
-            for (Reading r : senml.decodeTelemetry(id, p.payload(), PayloadFormat.CBOR).readings()) {
-                m.put(r.name(), r.value().orElseThrow());
-            }
-            return m;
-        }).toList();
-    }
-
-    private Status lastStatus(CoapGatewayStub gw, String id) {
-        List<CoapGatewayStub.Post> posts = gw.posts("status");
-        return messages.decodeStatus(id, posts.get(posts.size() - 1).payload(), PayloadFormat.CBOR);
-    }
-
-    private SensorHealth health(CoapGatewayStub gw, String id, String sensor) {
-        if (gw.posts("status").isEmpty()) {
-            return SensorHealth.ok(sensor, java.time.Instant.EPOCH);
-        }
-        return lastStatus(gw, id).sensors().stream().filter(h -> h.name().equals(sensor)).findFirst().orElseThrow();
-    }
-
-    private static <T> T last(List<T> list) {
-        return list.get(list.size() - 1);
     }
 
     private static double number(Map<String, Value> m, String name) {
