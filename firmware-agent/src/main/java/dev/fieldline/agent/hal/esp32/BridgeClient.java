@@ -359,7 +359,7 @@ final class BridgeClient implements AutoCloseable {
             return;
         }
         if (!linkOpen) {
-            awaitOldReader();
+            joinReader();
             try {
                 link.open();
             } catch (IOException e) {
@@ -508,7 +508,8 @@ final class BridgeClient implements AutoCloseable {
         t.start();
     }
 
-    private void awaitOldReader() {
+    /** Waits for the reader of the previous opening (its port is closed, so it ends promptly). */
+    private void joinReader() {
         Thread t = reader;
         if (t != null && t != Thread.currentThread()) {
             try {
@@ -607,14 +608,7 @@ final class BridgeClient implements AutoCloseable {
         if (p != null) {
             p.reply.completeExceptionally(new HalException(Reason.ABSENT, "closed"));
         }
-        Thread t = reader;
-        if (t != null) {
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        joinReader();
         try {
             linkThread.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
