@@ -33,7 +33,7 @@ def add(name, kind, rid, payload):
     p = fb.packet(kind, rid, payload)
     frames.append({"name": name, "kind": kind, "id": rid, "payload": h(payload), "packet": h(p), "wire": h(fb.frame(kind, rid, payload))})
 add("HELLO request, versions 1..1", fb.HELLO, 1, b"\x01\x01")
-add("HELLO reply: version 1, boot id 0x12345678, max packet 256, lease 10000 ms", fb.HELLO|0x80, 1, struct.pack("<BIHH", 1, 0x12345678, 256, 10000))
+add("HELLO reply: version 1, boot id 0x12345678, max packet 252, lease 10000 ms", fb.HELLO|0x80, 1, struct.pack("<BIHH", 1, 0x12345678, 252, 10000))
 add("INFO request", fb.INFO, 2, b"")
 chip=b"esp32"; fw=b"fieldline-bridge 1.0.0"
 pins = fb.CHIPS["esp32"]["pins"]
@@ -72,7 +72,7 @@ bad = [
  {"name": "too short: 4 bytes, no room for a CRC", "wire": "00" + h(fb.cobs_encode(b"\x03\x01\x00\x00")) + "00" + h(good), "errors": ["FRAMING"]},
  {"name": "not COBS: a code byte runs past the delimiter", "wire": "000511220000" + h(good), "errors": ["FRAMING"]},
  {"name": "text on the line (a boot message)", "wire": h(b"hello\r\n") + h(good), "errors": ["FRAMING"]},
- {"name": "oversize: 259 bytes without a delimiter", "wire": "00" + "41" * 259 + h(good), "errors": ["OVERSIZE"]},
+ {"name": "oversize: 254 bytes without a delimiter", "wire": "00" + "41" * 254 + h(good), "errors": ["OVERSIZE"]},
  {"name": "partial frame, then a whole one", "wire": h(fb.frame(fb.ADC_READ, 32, b"\x24")[:5]) + h(good), "errors": ["FRAMING"]},
  {"name": "empty frames between delimiters are ignored", "wire": "000000" + h(good) + "00", "errors": []},
 ]

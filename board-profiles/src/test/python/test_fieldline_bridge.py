@@ -140,7 +140,7 @@ class SessionTest(Harness):
         self.assertIn("HELLO", text)
 
     def test_hello_negotiates_the_version(self):
-        self.assertEqual(self.ok(fb.HELLO, b"\x01\x03"), struct.pack("<BIHH", 1, 0x12345678, 256, 10000))
+        self.assertEqual(self.ok(fb.HELLO, b"\x01\x03"), struct.pack("<BIHH", 1, 0x12345678, 252, 10000))
         code, text = self.error(fb.HELLO, b"\x02\x03")
         self.assertEqual(code, fb.E_VERSION)
         self.assertEqual(text, "host speaks 2..3, bridge 1..1")

@@ -10,12 +10,15 @@ final class BridgeProtocol {
 
     static final int VERSION = 1;
 
-    /** Kind, id and payload and CRC, before COBS. */
-    static final int MAX_PACKET = 256;
+    /**
+     * Kind, id, payload and CRC, before COBS. A whole frame on the wire is then at most 255 bytes, which
+     * fits the 260-byte stdin ring buffer of MicroPython's ESP32 port.
+     */
+    static final int MAX_PACKET = 252;
     static final int OVERHEAD = 5;
     static final int MAX_PAYLOAD = MAX_PACKET - OVERHEAD;
     /** COBS of {@link #MAX_PACKET} bytes, without delimiters. */
-    static final int MAX_ENCODED = 258;
+    static final int MAX_ENCODED = 253;
     static final int MAX_I2C = 128;
 
     static final int HELLO = 0x01;

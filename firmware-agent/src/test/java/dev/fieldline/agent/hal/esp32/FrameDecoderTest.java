@@ -53,7 +53,7 @@ class FrameDecoderTest {
         assertThat(packets).hasSize(1);
         assertThatThrownBy(() -> new Packet(BridgeProtocol.I2C_WRITE, 7, new byte[BridgeProtocol.MAX_PAYLOAD + 1]))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("at most 251 bytes");
+                .hasMessageContaining("at most 247 bytes");
     }
 
     @Test
@@ -66,7 +66,7 @@ class FrameDecoderTest {
         assertThat(defects).singleElement().satisfies(d -> {
             assertThat(d.defect()).isEqualTo(FrameException.Defect.OVERSIZE);
             assertThat(d.reason()).isEqualTo(HalException.Reason.GARBAGE);
-            assertThat(d.getMessage()).isEqualTo("frame of 1000 bytes, at most 258");
+            assertThat(d.getMessage()).isEqualTo("frame of 1000 bytes, at most 253");
         });
         assertThat(packets).containsExactly(new Packet(0x83, 9, new byte[0]));
     }
@@ -78,7 +78,8 @@ class FrameDecoderTest {
         run[0] = 0;
         run[run.length - 1] = 0;
         feed(run);
-        assertThat(defects).singleElement().extracting(FrameException::defect).isEqualTo(FrameException.Defect.FRAMING);
+        // 253 codes of 0x01 decode to 252 zero bytes: a packet of the largest size, with a bad CRC
+        assertThat(defects).singleElement().extracting(FrameException::defect).isEqualTo(FrameException.Defect.CRC);
     }
 
     @Test
