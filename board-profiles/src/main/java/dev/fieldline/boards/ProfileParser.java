@@ -307,6 +307,10 @@ final class ProfileParser {
         if (!SpiBus.NAME.matcher(busName).matches()) {
             throw n.error(Reason.INVALID_VALUE, "an SPI bus is named spi and its number (spi0, spi1, ...), not '" + busName + "'");
         }
+        if (BoardProfile.ESP32_BRIDGE.equals(platform)) {
+            throw n.error(Reason.INVALID_VALUE, "the ESP32 bridge (protocol v1) offers GPIO, ADC, PWM and I2C, not SPI;"
+                    + " use the ESP32's ADC1 pins for analog sensors, or put SPI devices on a Raspberry Pi");
+        }
         n.allowOnly(Set.of("mosi", "miso", "sclk", "chip-selects", "device"));
         int mosi = busPin(n.require("mosi"), busName, "mosi", pins, matrix, true);
         int miso = busPin(n.require("miso"), busName, "miso", pins, matrix, false);
