@@ -1,5 +1,6 @@
 package dev.fieldline.gateway;
 
+import dev.fieldline.gateway.analytics.SensorFaultRule;
 import dev.fieldline.gateway.analytics.ThresholdConfig;
 import dev.fieldline.gateway.analytics.ThresholdRule;
 import dev.fieldline.gateway.coap.CoapAdmission;
@@ -115,6 +116,8 @@ public final class Gateway implements AutoCloseable {
         downlink = new DefaultDownlink(store, metrics, config.limits(), clock);
         pipeline.addListener(new ThresholdRule(new ThresholdConfig(config.alertThreshold(), config.alertMetrics(), Severity.WARNING),
                 store, metrics, clock));
+        pipeline.addListener(new SensorFaultRule(store, metrics, clock,
+                store.devices().stream().flatMap(d -> d.status().stream()).toList()));
         pipeline.addListener(downlink);
 
         if (config.httpEnabled()) {

@@ -7,6 +7,7 @@ import dev.fieldline.gateway.store.DeviceRecord;
 import dev.fieldline.gateway.store.StoredEvent;
 import dev.fieldline.gateway.store.StoredReading;
 import dev.fieldline.protocol.Event;
+import dev.fieldline.protocol.SensorHealth;
 import dev.fieldline.protocol.Status;
 import dev.fieldline.protocol.Value;
 import java.util.Base64;
@@ -75,7 +76,22 @@ final class ApiViews {
             m.put("heapUsedBytes", s.heapUsedBytes());
             m.put("samples", s.samples());
             m.put("counters", s.counters());
+            if (!s.sensors().isEmpty()) {
+                m.put("faultedSensors", s.sensors().stream().filter(h -> h.state() == SensorHealth.State.FAULTED).count());
+                m.put("sensors", s.sensors().stream().map(ApiViews::sensor).toList());
+            }
         }
+        return m;
+    }
+
+    static Map<String, Object> sensor(SensorHealth h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", h.name());
+        m.put("state", h.state().code());
+        m.put("reason", h.reason());
+        m.put("message", h.message());
+        m.put("since", h.since().toString());
+        m.put("retries", h.retries());
         return m;
     }
 

@@ -223,7 +223,7 @@ public final class SqliteStore implements TelemetryStore {
     }
 
     private static final String DEVICE_COLUMNS = "id, first_seen, last_seen, transport, messages, readings, state, "
-            + "boot_id, uptime_ms, heap_bytes, samples, counters, status_time";
+            + "boot_id, uptime_ms, heap_bytes, samples, counters, status_time, sensors";
 
     @Override
     public List<DeviceRecord> devices() {
@@ -244,7 +244,8 @@ public final class SqliteStore implements TelemetryStore {
         if (state != null) {
             status = Optional.of(new Status(id, rs.getLong("boot_id"), Instant.ofEpochMilli(rs.getLong("status_time")),
                     DeviceState.fromCode(state).orElse(DeviceState.OFFLINE), Duration.ofMillis(rs.getLong("uptime_ms")),
-                    rs.getLong("heap_bytes"), rs.getLong("samples"), ValueJson.counters(rs.getString("counters"))));
+                    rs.getLong("heap_bytes"), rs.getLong("samples"), ValueJson.counters(rs.getString("counters")),
+                    ValueJson.sensors(rs.getString("sensors"))));
         }
         return new DeviceRecord(id, Instant.ofEpochMilli(rs.getLong("first_seen")), Instant.ofEpochMilli(rs.getLong("last_seen")),
                 Transport.valueOf(rs.getString("transport").toUpperCase(Locale.ROOT)), rs.getLong("messages"),

@@ -3,13 +3,18 @@ package dev.fieldline.gateway.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fieldline.protocol.SensorHealth;
 import dev.fieldline.protocol.Value;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** The JSON text the store keeps for argument, attribute and counter maps. */
+/** The JSON text the store keeps for argument, attribute and counter maps and sensor health lists. */
 final class ValueJson {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,6 +60,33 @@ final class ValueJson {
         }
         for (Map.Entry<String, JsonNode> e : tree(json).properties()) {
             out.put(e.getKey(), e.getValue().asLong());
+        }
+        return out;
+    }
+
+    static String sensors(List<SensorHealth> sensors) {
+        ArrayNode a = JSON.createArrayNode();
+        for (SensorHealth h : sensors) {
+            a.addObject().put("name", h.name()).put("state", h.state().code()).put("reason", h.reason())
+                    .put("message", h.message()).put("since", h.since().toEpochMilli()).put("retries", h.retries());
+        }
+        return a.toString();
+    }
+
+    static List<SensorHealth> sensors(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        List<SensorHealth> out = new ArrayList<>();
+        try {
+            for (JsonNode n : tree(json)) {
+                out.add(new SensorHealth(n.path("name").asText(), SensorHealth.State.fromCode(n.path("state").asText())
+                        .orElseThrow(() -> new IllegalArgumentException("unknown sensor state " + n.path("state"))),
+                        n.path("reason").asText(), n.path("message").asText(),
+                        Instant.ofEpochMilli(n.path("since").asLong()), n.path("retries").asLong()));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new StoreException(StoreException.Reason.FAILED, "stored sensors are unreadable: " + e.getMessage(), e);
         }
         return out;
     }

@@ -54,12 +54,13 @@ final class WriteSession implements AutoCloseable {
                 + "transport = excluded.transport, messages = devices.messages + excluded.messages, "
                 + "readings = devices.readings + excluded.readings");
         upsertStatus = c.prepareStatement("INSERT INTO devices (id, first_seen, last_seen, transport, messages, readings, "
-                + "state, boot_id, uptime_ms, heap_bytes, samples, counters, status_time) "
-                + "VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                + "state, boot_id, uptime_ms, heap_bytes, samples, counters, status_time, sensors) "
+                + "VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                 + "last_seen = CASE WHEN excluded.last_seen > devices.last_seen THEN excluded.last_seen ELSE devices.last_seen END, "
                 + "transport = excluded.transport, state = excluded.state, boot_id = excluded.boot_id, "
                 + "uptime_ms = excluded.uptime_ms, heap_bytes = excluded.heap_bytes, samples = excluded.samples, "
-                + "counters = excluded.counters, status_time = excluded.status_time");
+                + "counters = excluded.counters, status_time = excluded.status_time, "
+                + "sensors = COALESCE(excluded.sensors, devices.sensors)");
         insertEvent = c.prepareStatement("INSERT INTO events (device_id, boot_id, seq, ts, type, severity, name, message, "
                 + "attributes, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         settleCommand = c.prepareStatement("UPDATE commands SET state = ?, result_message = ?, updated_at = ? "
@@ -205,6 +206,11 @@ final class WriteSession implements AutoCloseable {
         p.setLong(9, s.samples());
         p.setString(10, ValueJson.counters(s.counters()));
         p.setLong(11, s.time().toEpochMilli());
+        if (s.sensors().isEmpty()) {
+            p.setNull(12, Types.VARCHAR); // keeps the sensors an earlier status reported
+        } else {
+            p.setString(12, ValueJson.sensors(s.sensors()));
+        }
         p.executeUpdate();
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fieldline.gateway.analytics.SensorFaultRule;
 import dev.fieldline.gateway.analytics.ThresholdConfig;
 import dev.fieldline.gateway.analytics.ThresholdRule;
 import dev.fieldline.gateway.downlink.DefaultDownlink;
@@ -17,9 +18,13 @@ import dev.fieldline.gateway.store.SqliteStoreConfig;
 import dev.fieldline.gateway.testing.Uplinks;
 import dev.fieldline.protocol.Command;
 import dev.fieldline.protocol.DecodeLimits;
+import dev.fieldline.protocol.DeviceState;
+import dev.fieldline.protocol.MessageCodec;
 import dev.fieldline.protocol.PayloadFormat;
 import dev.fieldline.protocol.Reading;
+import dev.fieldline.protocol.SensorHealth;
 import dev.fieldline.protocol.Sequence;
+import dev.fieldline.protocol.Status;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -66,6 +71,7 @@ class HttpApiTest {
         pipeline = new IngestPipeline(store, metrics, limits);
         downlink = new DefaultDownlink(store, metrics, limits, Clock.systemUTC());
         pipeline.addListener(new ThresholdRule(ThresholdConfig.DEFAULT, store, metrics, Clock.systemUTC()));
+        pipeline.addListener(new SensorFaultRule(store, metrics, Clock.systemUTC(), List.of()));
         pipeline.addListener(downlink);
         api = new HttpApi(new HttpApiConfig("127.0.0.1", 0, limits), pipeline, downlink, store, metrics,
                 () -> Map.of("http", "127.0.0.1:" + api.address().orElseThrow().getPort()), Clock.systemUTC());
@@ -272,6 +278,50 @@ class HttpApiTest {
         assertError(post("/api/v1/status", "application/json", "{\"device\":"), 400, "malformed");
         assertError(post("/api/v1/status", "text/plain", "online"), 415, "unsupported_format");
         assertError(get("/api/v1/status?device=ghost"), 404, "not_found");
+    }
+
+    @Test
+    void sensorHealthInAProtocolStatusIsShownAndAFaultRaisesOneAlert() throws Exception {
+        MessageCodec codec = new MessageCodec(DecodeLimits.DEFAULT);
+        SensorHealth pressure = new SensorHealth("pressure", SensorHealth.State.FAULTED, "nack", "no ACK from 0x77",
+                T0.plusSeconds(2), 3);
+        Status withSensors = new Status("dev-1", 3, T0.plusSeconds(5), DeviceState.ONLINE, Duration.ofSeconds(5), 0, 10,
+                Map.of(), List.of(SensorHealth.ok("temperature", T0), pressure));
+        assertThat(post("/api/v1/status", "application/json", codec.encode(withSensors, PayloadFormat.JSON)).status())
+                .isEqualTo(200);
+        post("/api/v1/status", "application/json", "{\"device\":\"dev-2\",\"state\":\"online\"}");
+
+        JsonNode status = get("/api/v1/status?device=dev-1").json();
+        assertThat(status.path("faultedSensors").asLong()).isEqualTo(1);
+        JsonNode sensors = status.path("sensors");
+        assertThat(sensors).hasSize(2);
+        assertThat(sensors.get(0).path("name").asText()).isEqualTo("temperature");
+        assertThat(sensors.get(0).path("state").asText()).isEqualTo("ok");
+        JsonNode faulted = sensors.get(1);
+        assertThat(faulted.path("name").asText()).isEqualTo("pressure");
+        assertThat(faulted.path("state").asText()).isEqualTo("faulted");
+        assertThat(faulted.path("reason").asText()).isEqualTo("nack");
+        assertThat(faulted.path("message").asText()).isEqualTo("no ACK from 0x77");
+        assertThat(faulted.path("since").asText()).isEqualTo(T0.plusSeconds(2).toString());
+        assertThat(faulted.path("retries").asLong()).isEqualTo(3);
+        assertThat(get("/api/v1/devices/dev-1").json().path("status").path("sensors")).isEqualTo(sensors);
+        assertThat(get("/api/v1/status?device=dev-2").json().has("sensors")).as("never reported any").isFalse();
+
+        // still faulted: no second alert for pressure; a new fault on temperature raises its own
+        post("/api/v1/status", "application/json", codec.encode(withSensors, PayloadFormat.JSON));
+        Status both = new Status("dev-1", 3, T0.plusSeconds(9), DeviceState.ONLINE, Duration.ofSeconds(9), 0, 12, Map.of(),
+                List.of(new SensorHealth("temperature", SensorHealth.State.FAULTED, "timeout", "", T0.plusSeconds(8), 0),
+                        pressure));
+        post("/api/v1/status", "application/json", codec.encode(both, PayloadFormat.JSON));
+        await().atMost(Duration.ofSeconds(5)).until(() -> get("/api/v1/alerts?device=dev-1").json().size() == 2);
+        JsonNode alerts = get("/api/v1/alerts?device=dev-1").json();
+        List<String> metricsAlerted = new ArrayList<>();
+        alerts.forEach(a -> {
+            assertThat(a.path("rule").asText()).isEqualTo(SensorFaultRule.RULE);
+            metricsAlerted.add(a.path("metric").asText());
+        });
+        assertThat(metricsAlerted).containsExactlyInAnyOrder("pressure", "temperature");
+        assertThat(get("/api/v1/status?device=dev-1").json().path("faultedSensors").asLong()).isEqualTo(2);
     }
 
     @Test
