@@ -13,20 +13,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class SensorFaultRuleTest {
     private static final Instant T = Instant.parse("2025-03-01T12:00:00Z");
     private final Metrics metrics = new Metrics();
-    private final List<Alert> raised = new ArrayList<>();
-    private final AlertSink sink = alert -> {
-        raised.add(alert);
-        return CompletableFuture.completedFuture(new AlertRecord(raised.size(), alert, AlertState.OPEN));
-    };
+    private final RecordingAlertSink sink = new RecordingAlertSink();
     private final Clock clock = Clock.fixed(T.plusSeconds(100), ZoneOffset.UTC);
 
     private static Status status(String device, SensorHealth... sensors) {
@@ -46,7 +40,7 @@ class SensorFaultRuleTest {
         SensorFaultRule rule = new SensorFaultRule(sink, metrics, clock, List.of());
 
         rule.committed(message(status("dev-1", SensorHealth.ok("temp", T), SensorHealth.ok("door", T))));
-        assertThat(raised).isEmpty();
+        assertThat(sink.raised()).isEmpty();
 
         rule.committed(message(status("dev-1", faulted("temp", 1), SensorHealth.ok("door", T))));
         rule.committed(message(status("dev-1", faulted("temp", 4), SensorHealth.ok("door", T))));
@@ -54,8 +48,8 @@ class SensorFaultRuleTest {
         rule.committed(message(status("dev-1", faulted("temp", 9))));
         rule.committed(message(status("dev-2", faulted("temp", 0))));
 
-        assertThat(raised).hasSize(2);
-        Alert first = raised.get(0);
+        assertThat(sink.raised()).hasSize(2);
+        Alert first = sink.raised().get(0);
         assertThat(first.deviceId()).isEqualTo("dev-1");
         assertThat(first.rule()).isEqualTo(SensorFaultRule.RULE);
         assertThat(first.metric()).isEqualTo("temp");
@@ -64,11 +58,11 @@ class SensorFaultRuleTest {
         assertThat(first.message()).isEqualTo("sensor temp faulted (timeout): no answer in 50 ms");
         assertThat(first.readingTime()).isEqualTo(T.plusSeconds(1));
         assertThat(first.createdAt()).isEqualTo(T.plusSeconds(100));
-        assertThat(raised.get(1).deviceId()).isEqualTo("dev-2");
+        assertThat(sink.raised().get(1).deviceId()).isEqualTo("dev-2");
 
         rule.committed(message(status("dev-1", SensorHealth.ok("temp", T.plusSeconds(20)))));
         rule.committed(message(status("dev-1", faulted("temp", 0))));
-        assertThat(raised).hasSize(3);
+        assertThat(sink.raised()).hasSize(3);
         assertThat(metrics.get("alerts_raised_total", "rule", SensorFaultRule.RULE, "severity", "warning")).isEqualTo(3);
     }
 
@@ -78,6 +72,6 @@ class SensorFaultRuleTest {
 
         rule.committed(message(status("dev-1", faulted("temp", 3), faulted("door", 0))));
 
-        assertThat(raised).extracting(Alert::metric).containsExactly("door");
+        assertThat(sink.raised()).extracting(Alert::metric).containsExactly("door");
     }
 }

@@ -13,7 +13,6 @@ import dev.fieldline.protocol.Value;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -22,11 +21,7 @@ import org.junit.jupiter.api.Test;
 class ThresholdRuleTest {
     private static final Instant T = Instant.parse("2025-03-01T12:00:00Z");
     private final Metrics metrics = new Metrics();
-    private final List<Alert> raised = new ArrayList<>();
-    private final AlertSink sink = alert -> {
-        raised.add(alert);
-        return CompletableFuture.completedFuture(new AlertRecord(raised.size(), alert, AlertState.OPEN));
-    };
+    private final RecordingAlertSink sink = new RecordingAlertSink();
     private final Clock clock = Clock.fixed(T.plusSeconds(1), ZoneOffset.UTC);
 
     private static Decoded telemetry(Reading... readings) {
@@ -45,9 +40,9 @@ class ThresholdRuleTest {
                 Reading.of("door", "", new Value.Bool(true), T),
                 Reading.of("label", "", new Value.Text("100"), T)));
 
-        assertThat(raised).extracting(Alert::metric, Alert::value).containsExactly(
+        assertThat(sink.raised()).extracting(Alert::metric, Alert::value).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("temperature", 75.01), org.assertj.core.groups.Tuple.tuple("humidity", 90.0));
-        Alert a = raised.get(0);
+        Alert a = sink.raised().get(0);
         assertThat(a.deviceId()).isEqualTo("dev-1");
         assertThat(a.threshold()).isEqualTo(75.0);
         assertThat(a.severity()).isEqualTo(Severity.WARNING);
@@ -65,7 +60,7 @@ class ThresholdRuleTest {
 
         rule.committed(telemetry(Reading.of("temperature", "Cel", 31, T), Reading.of("humidity", "%RH", 90, T)));
 
-        assertThat(raised).extracting(Alert::metric).containsExactly("temperature");
+        assertThat(sink.raised()).extracting(Alert::metric).containsExactly("temperature");
     }
 
     @Test
@@ -74,7 +69,7 @@ class ThresholdRuleTest {
         rule.committed(new Decoded.StatusMessage(new dev.fieldline.protocol.Status("dev-1", 1, T,
                 dev.fieldline.protocol.DeviceState.ONLINE, java.time.Duration.ofSeconds(100), 100, 100, java.util.Map.of()),
                 Transport.MQTT, T));
-        assertThat(raised).isEmpty();
+        assertThat(sink.raised()).isEmpty();
     }
 
     @Test
