@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,7 +40,7 @@ public final class Mosquitto extends PeerProcess {
         try {
             Files.createDirectories(dir);
             Path conf = dir.resolve("mosquitto-" + port + ".conf");
-            Files.writeString(conf, String.join("\n",
+            List<String> lines = new ArrayList<>(List.of(
                     "listener " + port + " 127.0.0.1",
                     "allow_anonymous true",
                     persistent ? "persistence true" : "persistence false",
@@ -50,8 +51,16 @@ public final class Mosquitto extends PeerProcess {
                     "max_packet_size 1048576",
                     "log_dest stdout",
                     "log_type error",
-                    "log_type warning",
-                    ""));
+                    "log_type warning"));
+            if (persistent && "root".equals(System.getProperty("user.name"))) {
+                // Started as root, Mosquitto drops privileges to the user mosquitto, which cannot
+                // write into a test's private (0700, root-owned) directory: it never saved its
+                // database ("Error saving in-memory database ... Permission denied") and every
+                // restart lost all sessions and queued messages. Staying root keeps it persistent.
+                lines.add("user root");
+            }
+            lines.add("");
+            Files.writeString(conf, String.join("\n", lines));
             Mosquitto m = new Mosquitto(List.of(binary.toString(), "-c", conf.toString()), dir, port);
             m.awaitTcp(port, Duration.ofSeconds(10));
             return m;
