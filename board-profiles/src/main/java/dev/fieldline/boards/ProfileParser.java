@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  */
 final class ProfileParser {
     private static final Set<String> TOP_KEYS = Set.of("name", "description", "platform", "chip", "providers", "bridge",
-            "sampling-interval", "gpio-matrix", "adc", "pins", "i2c", "spi", "sensors", "actuators", "models", "uplink",
+            "sampling-interval", "gpio-matrix", "adc", "pins", "i2c", "spi", "uart", "sensors", "actuators", "models", "uplink",
             "limits");
     private static final Map<String, List<String>> PI4J_PROVIDERS = Map.of(
             "digital", List.of(Providers.GPIOD, Providers.PIGPIO),
@@ -245,7 +245,14 @@ final class ProfileParser {
             }
             return null;
         }));
-        return new Pinout(pins, i2c, spi, adc, matrix);
+        Map<String, Uart> uart = new LinkedHashMap<>();
+        root.get("uart").ifPresent(section -> attempt(() -> {
+            for (Map.Entry<String, ConfigNode> e : section.entries()) {
+                attempt(() -> uart.put(e.getKey(), uart(e.getKey(), e.getValue(), pins, matrix)));
+            }
+            return null;
+        }));
+        return new Pinout(pins, i2c, spi, uart, adc, matrix);
     }
 
     private static Pin pin(String key, ConfigNode n) {
@@ -336,6 +343,39 @@ final class ProfileParser {
         Optional<String> device = n.get("device").map(ConfigNode::asString);
         requireDevice(n, device, "/dev/spidev" + Buses.number(busName));
         return new SpiBus(busName, mosi, miso, sclk, cs, device);
+    }
+
+    private Uart uart(String uartName, ConfigNode n, Map<Integer, Pin> pins, boolean matrix) {
+        if (!Uart.NAME.matcher(uartName).matches()) {
+            throw n.error(Reason.INVALID_VALUE, "a UART is named uart and its number (uart0, uart1, ...), not '" + uartName + "'");
+        }
+        if (BoardProfile.ESP32_BRIDGE.equals(platform)) {
+            throw n.error(Reason.INVALID_VALUE, "the ESP32 bridge (protocol v1) offers GPIO, ADC, PWM and I2C, not UARTs;"
+                    + " connect serial devices to the agent's host");
+        }
+        n.allowOnly(Set.of("tx", "rx", "device", "baud", "data-bits", "parity", "stop-bits"));
+        requireProvider(n, "serial", uartName);
+        int tx = busPin(n.require("tx"), uartName, "tx", pins, matrix, true);
+        int rx = busPin(n.require("rx"), uartName, "rx", pins, matrix, false);
+        if (tx == rx) {
+            throw n.require("rx").error(Reason.INVALID_VALUE, "GPIO" + rx + " is already " + uartName
+                    + " TX; TX and RX are two pins");
+        }
+        Optional<String> device = n.get("device").map(ConfigNode::asString);
+        requireDevice(n, device, "/dev/serial0");
+        Uart.Parity parity = n.get("parity").map(p -> p.parse(s -> switch (s.toLowerCase(Locale.ROOT)) {
+            case "none" -> Uart.Parity.NONE;
+            case "even" -> Uart.Parity.EVEN;
+            case "odd" -> Uart.Parity.ODD;
+            default -> throw new IllegalArgumentException("parity is none, even or odd, not '" + s + "'");
+        })).orElse(Uart.Parity.NONE);
+        int stopBits = n.integer("stop-bits", Uart.DEFAULT_STOP_BITS, 1, 2);
+        try {
+            return new Uart(uartName, tx, rx, device, n.integer("baud", Uart.DEFAULT_BAUD, 300, 4_000_000),
+                    n.integer("data-bits", Uart.DEFAULT_DATA_BITS, 5, 8), parity, stopBits);
+        } catch (IllegalArgumentException e) {
+            throw n.error(Reason.INVALID_VALUE, e.getMessage());
+        }
     }
 
     private void requireDevice(ConfigNode bus, Optional<String> device, String example) {

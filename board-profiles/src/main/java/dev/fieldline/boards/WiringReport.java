@@ -10,8 +10,8 @@ import java.util.TreeMap;
 
 /**
  * The resolved wiring of a profile as text, for {@code fieldline agent --check}: the board, each
- * pin in use with its function and device, the buses with their addresses and chip selects, ADC
- * channels, BLE sensors, models, and the warnings.
+ * pin in use with its function and device, the buses with their addresses and chip selects, the
+ * UARTs, ADC channels, BLE sensors, models, and the warnings.
  */
 public final class WiringReport {
     private WiringReport() {
@@ -122,6 +122,14 @@ public final class WiringReport {
                             .append(")  ").append(device(d)).append('\n');
                 }
             }
+        }
+        if (!p.pinout().uart().isEmpty()) {
+            b.append("uarts (").append(p.providers().serial().orElse("no serial provider")).append(")\n");
+        }
+        for (Uart u : p.pinout().uart().values()) {
+            b.append("  ").append(u.name()).append(u.device().map(d -> " " + d).orElse(""))
+                    .append(" (TX GPIO").append(u.tx()).append(", RX GPIO").append(u.rx()).append(", ")
+                    .append(u.settings()).append(")\n");
         }
         List<String> chipChannels = new ArrayList<>();
         for (DeviceSpec d : p.sensors()) {

@@ -86,6 +86,17 @@ class BoardProfilesTest {
     }
 
     @Test
+    void raspberryPiProfilesDeclareTheHeaderUartOnGpio14And15() {
+        for (String name : List.of("rpi3b", "rpi4b", "rpi-zero-2w")) {
+            assertThat(BoardProfiles.load(name).pinout().uart()).as(name).containsExactly(java.util.Map.entry("uart0",
+                    new Uart("uart0", 14, 15, Optional.of("/dev/serial0"), 115_200, 8, Uart.Parity.NONE, 1)));
+        }
+        // a Pi 5's /dev/serial0 is the debug connector; the header's UART0 is ttyAMA0
+        assertThat(BoardProfiles.load("rpi5").pinout().uart().get("uart0").device()).contains("/dev/ttyAMA0");
+        assertThat(BoardProfiles.load("sim").pinout().uart()).isEmpty();
+    }
+
+    @Test
     void esp32ProfilesAreBridgedWithAdc1InputOnlyAndReservedPins() {
         BoardProfile esp = BoardProfiles.load("esp32-devkitc");
         assertThat(esp.platform()).isEqualTo(BoardProfile.ESP32_BRIDGE);

@@ -34,6 +34,7 @@ class WiringReportTest {
         String esp = WiringReport.describe(BoardProfiles.load(file.toString()));
         assertThat(esp).contains("bridge /dev/ttyACM0 at 460800 baud, reset on open, timeout 500ms",
                 "  GPIO4   adc1.3          probe (tmp36)\n", "  i2c0 (controller 0) (SDA GPIO8, SCL GPIO9, 100 kHz)\n    0x77  air (bme280, every 5s)\n");
-        assertThat(WiringReport.describe(BoardProfiles.load("rpi5"))).contains("pins: none in use\n");
+        assertThat(WiringReport.describe(BoardProfiles.load("rpi5"))).contains("pins: none in use\n")
+                .contains("uarts (jserialcomm)\n  uart0 /dev/ttyAMA0 (TX GPIO14, RX GPIO15, 115200 8N1)\n");
     }
 }
