@@ -97,6 +97,14 @@ class BoardProfilesTest {
     }
 
     @Test
+    void aUserProfileChangesTheUartSettingsKeepingItsPinsAndDevice() throws Exception {
+        Path f = dir.resolve("particles.yaml");
+        Files.writeString(f, "name: particles\nextends: rpi4b\nuart:\n  uart0: {baud: 9600, parity: even, stop-bits: 2}\n");
+        assertThat(BoardProfiles.load(f.toString()).pinout().uart().get("uart0"))
+                .isEqualTo(new Uart("uart0", 14, 15, Optional.of("/dev/serial0"), 9_600, 8, Uart.Parity.EVEN, 2));
+    }
+
+    @Test
     void esp32ProfilesAreBridgedWithAdc1InputOnlyAndReservedPins() {
         BoardProfile esp = BoardProfiles.load("esp32-devkitc");
         assertThat(esp.platform()).isEqualTo(BoardProfile.ESP32_BRIDGE);

@@ -23,6 +23,13 @@ class AgentCheckTest {
     }
 
     @Test
+    void aPiShowsItsHeaderUart() {
+        CliTest.Run r = CliTest.run("agent", "--board", "rpi4b", "--check");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("uarts (jserialcomm)\n  uart0 /dev/serial0 (TX GPIO14, RX GPIO15, 115200 8N1)\n");
+    }
+
+    @Test
     void aUserProfilePrintsPinFunctionDeviceAndBusesWithAddresses() throws Exception {
         Path f = dir.resolve("greenhouse.yaml");
         Files.writeString(f, """

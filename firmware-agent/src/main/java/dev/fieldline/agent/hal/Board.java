@@ -50,6 +50,14 @@ public interface Board extends AutoCloseable {
         throw new HalException(HalException.Reason.UNSUPPORTED, "platform " + platform() + " has no PWM");
     }
 
+    /**
+     * The serial port on the UART the profile names {@code uart} (e.g. {@code uart0}), opened with
+     * the profile's line settings; asking again for an open port returns it.
+     */
+    default SerialPort serial(String uart) {
+        throw new HalException(HalException.Reason.UNSUPPORTED, "platform " + platform() + " has no serial ports");
+    }
+
     /** Releases the hardware; outputs are left as they are (drivers set safe states first). */
     @Override
     void close();

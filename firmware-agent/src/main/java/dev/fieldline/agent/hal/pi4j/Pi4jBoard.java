@@ -21,8 +21,10 @@ import dev.fieldline.agent.hal.HalException.Reason;
 import dev.fieldline.agent.hal.I2cDevice;
 import dev.fieldline.agent.hal.PwmOutput;
 import dev.fieldline.agent.hal.Pull;
+import dev.fieldline.agent.hal.SerialPort;
 import dev.fieldline.agent.hal.SpiDevice;
 import dev.fieldline.agent.hal.pi4j.Pi4jProviders.Kind;
+import dev.fieldline.boards.Uart;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -39,7 +41,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code pi4j} HAL provider: a Raspberry Pi's GPIO, I2C, SPI and PWM through Pi4J 2.8.0, each kind
- * through the provider the board profile chose ({@link Pi4jProviders}). GPIO pins use BCM numbering;
+ * through the provider the board profile chose ({@link Pi4jProviders}), and its UARTs through
+ * jSerialComm on the device file the profile gives ({@link JSerialCommPort}). GPIO pins use BCM numbering;
  * buses are named {@code i2c<N>} ({@code /dev/i2c-N}) and {@code spi<N>} ({@code /dev/spidevN.<cs>}).
  *
  * <p>A provider that cannot start fails the call that needed it with a {@link HalException} of
@@ -70,6 +73,7 @@ public final class Pi4jBoard implements Board {
     private final Map<String, Pi4jI2cDevice> i2cDevices = new TreeMap<>();
     private final Map<String, Pi4jSpiDevice> spiDevices = new TreeMap<>();
     private final Map<Integer, Pi4jPwmOutput> pwmOutputs = new TreeMap<>();
+    private final Map<String, JSerialCommPort> serialPorts = new TreeMap<>();
     private boolean closed;
 
     private Pi4jBoard(Pi4jConfig config, Pi4jContexts contexts, Clock clock) {
@@ -259,6 +263,30 @@ public final class Pi4jBoard implements Board {
         });
     }
 
+    /**
+     * The UART the profile names {@code uart}, through jSerialComm on its device file with its line
+     * settings. A port closed by its user is opened again on the next call.
+     */
+    @Override
+    public synchronized SerialPort serial(String uart) {
+        checkOpen();
+        if (uart == null) {
+            throw new IllegalArgumentException("uart must not be null");
+        }
+        Uart u = config.uarts().get(uart);
+        if (u == null) {
+            throw new IllegalArgumentException("board " + config.board() + " has no UART '" + uart + "'; UARTs: "
+                    + (config.uarts().isEmpty() ? "none (declare one under uart: and choose providers: {serial: jserialcomm})"
+                            : String.join(", ", config.uarts().keySet())));
+        }
+        JSerialCommPort port = serialPorts.get(uart);
+        if (port == null || !port.isOpen()) {
+            port = JSerialCommPort.open(config.board(), u);
+            serialPorts.put(uart, port);
+        }
+        return port;
+    }
+
     private Context digitalContext(Kind kind) {
         if (config.providers().provider(kind).isEmpty()) {
             throw new HalException(Reason.UNSUPPORTED, "board " + config.board() + " chose no pi4j provider for "
@@ -339,7 +367,7 @@ public final class Pi4jBoard implements Board {
     }
 
     /**
-     * Releases the hardware: listeners removed, PWM stopped, outputs returned to the level they were
+     * Releases the hardware: listeners removed, PWM stopped, serial ports closed, outputs returned to the level they were
      * opened at (Pi4J's shutdown state), then each context and the providers' libraries shut down.
      */
     @Override
@@ -356,6 +384,7 @@ public final class Pi4jBoard implements Board {
                 log.warn("pi4j board {}: could not stop PWM on GPIO {}: {}", config.board(), p.pin(), e.getMessage());
             }
         }
+        serialPorts.values().forEach(JSerialCommPort::close);
         List<Context> reverse = new ArrayList<>(opened.values());
         java.util.Collections.reverse(reverse);
         for (Context ctx : reverse) {

@@ -63,6 +63,7 @@ class Pi4jProfilesSimulationTest {
         assertThat(config.providers().provider(Kind.I2C)).contains(Pi4jProviders.LINUXFS);
         assertThat(config.pwmChannels()).isNotEmpty();
         assertThat(config.pwmChip()).isEqualTo(stock.equals("rpi5") ? 2 : 0);
+        assertThat(config.uarts().get("uart0").device()).contains(stock.equals("rpi5") ? "/dev/ttyAMA0" : "/dev/serial0");
 
         EmulatedPi pi = ProfileChips.attach(new EmulatedPi(), profile);
         Map<String, double[]> readings = new LinkedHashMap<>();
