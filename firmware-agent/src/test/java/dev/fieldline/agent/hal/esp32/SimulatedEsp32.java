@@ -3,6 +3,7 @@ package dev.fieldline.agent.hal.esp32;
 import static org.awaitility.Awaitility.await;
 
 import dev.fieldline.testsupport.Peers;
+import dev.fieldline.testsupport.PtyPair;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,29 +33,27 @@ public final class SimulatedEsp32 implements AutoCloseable {
     private static final List<String> FILES = List.of("fieldline_bridge.py", "sim/esp32_sim.py", "sim/machine.py");
 
     private final Path dir;
-    private final Path socat;
     private final Path python;
     private final String chip;
-    private Process socatProcess;
+    private PtyPair pty;
     private Process sim;
     private Writer toSim;
     private BlockingQueue<String> fromSim;
     private long bootId;
     private int plugs;
 
-    private SimulatedEsp32(Path dir, Path socat, Path python, String chip) {
+    private SimulatedEsp32(Path dir, Path python, String chip) {
         this.dir = dir;
-        this.socat = socat;
         this.python = python;
         this.chip = chip;
     }
 
     /** Skips the test (fails it under CI=true) when socat or python3 is missing. */
     public static SimulatedEsp32 start(Path dir, String chip) {
-        Path socat = Peers.require("socat", "socat");
+        Peers.require("socat", "socat");
         Path python = Peers.require("python3", "python3");
         extractBridge(dir.resolve("bridge"));
-        SimulatedEsp32 s = new SimulatedEsp32(dir, socat, python, chip);
+        SimulatedEsp32 s = new SimulatedEsp32(dir, python, chip);
         s.plug();
         return s;
     }
@@ -92,13 +91,7 @@ public final class SimulatedEsp32 implements AutoCloseable {
         Path host = hostPort();
         Path esp = dir.resolve("esp32");
         try {
-            socatProcess = new ProcessBuilder(socat.toString(), "-d", "-d", "pty,raw,echo=0,link=" + host,
-                    "pty,raw,echo=0,link=" + esp)
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("socat-" + plugs + ".log").toFile())
-                    .start();
-            await("socat's pty links").atMost(Duration.ofSeconds(10))
-                    .until(() -> Files.exists(host) && Files.exists(esp));
+            pty = PtyPair.start(host, esp, dir.resolve("socat-" + plugs + ".log"));
             ProcessBuilder pb = new ProcessBuilder(python.toString(), dir.resolve("bridge/sim/esp32_sim.py").toString(),
                     esp.toString(), "--chip", chip)
                     .redirectError(dir.resolve("sim-" + plugs + ".log").toFile());
@@ -178,9 +171,8 @@ public final class SimulatedEsp32 implements AutoCloseable {
 
     /** Pulls the cable: the pty pair goes away, and with it the simulated ESP32. */
     public void unplug() {
-        socatProcess.destroy();
+        pty.cut();
         try {
-            socatProcess.waitFor(5, TimeUnit.SECONDS);
             if (!sim.waitFor(5, TimeUnit.SECONDS)) {
                 sim.destroy();
             }
@@ -201,7 +193,10 @@ public final class SimulatedEsp32 implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Process p : new Process[] {sim, socatProcess}) {
+        if (pty != null) {
+            pty.close();
+        }
+        for (Process p : new Process[] {sim}) {
             if (p != null) {
                 p.destroy();
                 try {

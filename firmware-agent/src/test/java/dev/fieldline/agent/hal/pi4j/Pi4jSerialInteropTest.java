@@ -11,7 +11,7 @@ import dev.fieldline.agent.hal.HalException.Reason;
 import dev.fieldline.agent.hal.SerialPort;
 import dev.fieldline.agent.hal.pi4j.emulated.EmulatedPi;
 import dev.fieldline.boards.BoardProfiles;
-import dev.fieldline.testsupport.Peers;
+import dev.fieldline.testsupport.PtyPair;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,19 +38,15 @@ class Pi4jSerialInteropTest {
     @TempDir
     Path dir;
 
-    private Process socat;
+    private PtyPair socat;
     private Pi4jBoard board;
     private com.fazecast.jSerialComm.SerialPort peer;
 
     @BeforeEach
     void start() throws IOException {
-        Path socatBin = Peers.require("socat", "socat");
         Path agentEnd = dir.resolve("uart0");
         Path peerEnd = dir.resolve("peer");
-        socat = new ProcessBuilder(socatBin.toString(), "-d", "-d", "pty,raw,echo=0,link=" + agentEnd,
-                "pty,raw,echo=0,link=" + peerEnd)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("socat.log").toFile()).start();
-        await("socat's pty links").atMost(WAIT).until(() -> Files.exists(agentEnd) && Files.exists(peerEnd));
+        socat = PtyPair.start(agentEnd, peerEnd, dir.resolve("socat.log"));
         Pi4jConfig config = Pi4jConfig.forProfile(BoardProfiles.load("rpi4b")).withUartDevice("uart0", agentEnd.toString());
         board = Pi4jBoard.open(config, new EmulatedPi(), Clock.systemUTC());
         peer = com.fazecast.jSerialComm.SerialPort.getCommPort(peerEnd.toString());
@@ -70,10 +66,7 @@ class Pi4jSerialInteropTest {
             peer.closePort();
         }
         if (socat != null) {
-            socat.destroy();
-            if (!socat.waitFor(5, TimeUnit.SECONDS)) {
-                socat.destroyForcibly();
-            }
+            socat.close();
         }
     }
 
@@ -123,8 +116,8 @@ class Pi4jSerialInteropTest {
     @Test
     void thePtyVanishingIsAbsentAndReopeningItIsToo() throws InterruptedException {
         SerialPort uart = board.serial("uart0");
-        socat.destroy();
-        assertThat(socat.waitFor(5, TimeUnit.SECONDS)).isTrue();
+        socat.cut();
+        assertThat(socat.isAlive()).isFalse();
         await("the pty link is removed").atMost(WAIT).until(() -> !Files.exists(dir.resolve("uart0")));
 
         HalException onRead = catchThrowableOfType(() -> uart.read(new byte[16], Duration.ofMillis(200)),
