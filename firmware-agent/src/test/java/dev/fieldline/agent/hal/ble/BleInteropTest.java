@@ -12,10 +12,15 @@ import dev.fieldline.agent.hal.ble.FakeBluez.ConnectAnswer;
 import dev.fieldline.agent.hal.ble.FakeBluez.FakeDevice;
 import dev.fieldline.agent.uplink.ReconnectPolicy;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +43,13 @@ class BleInteropTest {
 
     @TempDir
     Path dir;
+
+    /**
+     * The central's clock, which only the test moves. A value's age (and so STALE) is decided by it,
+     * not by how long this machine takes to deliver a signal or to poll an await: on a loaded machine
+     * a real 300 ms staleAfter can run out before the test first reads the fresh value.
+     */
+    private final ManualClock clock = new ManualClock();
 
     private Set<String> threadsBefore;
     private DbusDaemon daemon;
@@ -72,8 +84,33 @@ class BleInteropTest {
     }
 
     private BleCentral open() {
-        central = BleCentral.open(BleCentralConfig.of("hci0").withBusAddress(daemon.address()).withCallTimeout(Duration.ofSeconds(5)));
+        central = BleCentral.open(BleCentralConfig.of("hci0").withBusAddress(daemon.address()).withCallTimeout(Duration.ofSeconds(5)),
+                clock);
         return central;
+    }
+
+    /** A clock that stands still until {@link #advance} moves it. */
+    private static final class ManualClock extends Clock {
+        private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+
+        void advance(Duration d) {
+            now.updateAndGet(t -> t.plus(d));
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("the BLE central keeps UTC");
+        }
     }
 
     private static byte[] hex(String h) {
@@ -107,6 +144,17 @@ class BleInteropTest {
             driver.read(v);
             return v;
         };
+    }
+
+    /**
+     * Waits for a pushed sensor's first reading. Until its advertisement has come through discovery,
+     * a read fails with ABSENT (not seen yet) or STALE (seen, no value yet): Awaitility retries only
+     * AssertionErrors, so without this the first poll on a slow machine ends the wait at once.
+     */
+    private static void awaitFirstReading(dev.fieldline.agent.driver.SensorDriver driver, double... expected) {
+        await().atMost(WAIT)
+                .ignoreExceptionsMatching(e -> e instanceof HalException h && (h.reason() == Reason.ABSENT || h.reason() == Reason.STALE))
+                .untilAsserted(() -> assertThat(reader(driver).read()).containsExactly(expected));
     }
 
     private static void assertFails(dev.fieldline.agent.driver.SensorDriver driver, Reason reason, String message) {
@@ -241,7 +289,8 @@ class BleInteropTest {
     void aDeviceThatGoesAwayIsStaleWhileBlueZRemembersItThenAbsent() {
         FakeDevice device = essDevice(true, EssCharacteristic.TEMPERATURE, EssCharacteristic.HUMIDITY).inRange();
         BleCentral c = open();
-        EssSensor sensor = c.essSensor(essConfig().withStaleAfter(Duration.ofMillis(300)));
+        Duration staleAfter = Duration.ofMillis(300);
+        EssSensor sensor = c.essSensor(essConfig().withStaleAfter(staleAfter));
         c.start();
         await().atMost(WAIT).until(() -> sensor.state() == BleLinkState.CONNECTED);
         assertThat(reader(sensor).read()).containsExactly(25.0, 50.55);
@@ -249,8 +298,14 @@ class BleInteropTest {
         device.outOfRange();
 
         await().atMost(WAIT).until(() -> sensor.state() == BleLinkState.RECONNECTING);
-        await().atMost(WAIT).untilAsserted(() -> assertFails(sensor, Reason.STALE, "no temperature from " + ESS_ADDRESS));
-        assertFails(sensor, Reason.STALE, "le-connection-abort-by-local");
+        assertThat(reader(sensor).read()).as("the last values are served until they are older than staleAfter")
+                .containsExactly(25.0, 50.55);
+        clock.advance(staleAfter);
+        assertThat(reader(sensor).read()).as("exactly staleAfter old is not stale yet").containsExactly(25.0, 50.55);
+        clock.advance(Duration.ofMillis(1));
+        assertFails(sensor, Reason.STALE, "no temperature from " + ESS_ADDRESS);
+        // the refused reconnect is reported once its attempt has failed (after RECONNECTING, on the fl-ble thread)
+        await().atMost(WAIT).untilAsserted(() -> assertFails(sensor, Reason.STALE, "le-connection-abort-by-local"));
 
         device.forget();
 
@@ -309,7 +364,7 @@ class BleInteropTest {
                 .withQuantities(List.of("temperature", "humidity", "battery")));
         c.start();
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(reader(sensor).read()).containsExactly(21.5, 40.0, 90.0));
+        awaitFirstReading(sensor, 21.5, 40.0, 90.0);
         assertThat(sensor.address()).hasValue(BTHOME_ADDRESS);
         assertThat(sensor.quantities()).extracting(q -> q.unit()).containsExactly("Cel", "%RH", "%EL");
 
@@ -333,7 +388,7 @@ class BleInteropTest {
         BthomeSensor without = c.bthomeSensor(BthomeSensorConfig.of(DeviceMatch.address(BTHOME_ADDRESS)));
         c.start();
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(reader(withKey).read()).containsExactly(25.06, 50.55));
+        awaitFirstReading(withKey, 25.06, 50.55);
         await().atMost(WAIT).untilAsserted(() -> assertFails(without, Reason.UNSUPPORTED, "encrypted"));
 
         device.advertise(BthomeEncoder.v2().temperature(30).humidity(30).encrypted(key, BTHOME_ADDRESS, 1122866));
@@ -350,12 +405,17 @@ class BleInteropTest {
         device.advertise(BthomeEncoder.v2().packetId(7).temperature(19).humidity(60).plain());
         device.inRange();
         BleCentral c = open();
-        BthomeSensor sensor = c.bthomeSensor(BthomeSensorConfig.of(DeviceMatch.address(BTHOME_ADDRESS))
-                .withStaleAfter(Duration.ofMillis(300)));
+        Duration staleAfter = Duration.ofMillis(300);
+        BthomeSensor sensor = c.bthomeSensor(BthomeSensorConfig.of(DeviceMatch.address(BTHOME_ADDRESS)).withStaleAfter(staleAfter));
         c.start();
-        await().atMost(WAIT).untilAsserted(() -> assertThat(reader(sensor).read()).containsExactly(19.0, 60.0));
+        awaitFirstReading(sensor, 19.0, 60.0);
+        assertThat(sensor.packets()).isEqualTo(1);
 
-        await().atMost(WAIT).untilAsserted(() -> assertFails(sensor, Reason.STALE, "no temperature from " + BTHOME_ADDRESS));
+        clock.advance(staleAfter);
+        assertThat(reader(sensor).read()).as("exactly staleAfter old is not stale yet").containsExactly(19.0, 60.0);
+        clock.advance(Duration.ofMillis(1));
+        assertFails(sensor, Reason.STALE, "no temperature from " + BTHOME_ADDRESS);
+        assertThat(sensor.packets() + sensor.duplicates()).as("no advertisement came after the first").isEqualTo(1);
 
         device.forget();
         await().atMost(WAIT).untilAsserted(() -> assertFails(sensor, Reason.ABSENT, "not seen on hci0"));
