@@ -400,6 +400,8 @@ public final class Agent implements AutoCloseable {
         ctr.put("acks_received", s.acksReceived());
         ctr.put("resent", s.resent());
         ctr.put("ack_timeouts", s.ackTimeouts());
+        ctr.put("connect_timeouts", s.connectTimeouts());
+        ctr.put("subscribe_timeouts", s.subscribeTimeouts());
         // inference stays inside the protocol's 32 counters: all models together
         InferenceStage stage = inference;
         if (stage != null && !stage.isEmpty()) {
@@ -507,7 +509,7 @@ public final class Agent implements AutoCloseable {
                 o.entries(), o.bytes(), o.writeFailures(), o.corruptRecords(), counters.samplesSkipped.get(),
                 counters.replayed.get(), u == null ? 0 : u.reconnects(), counters.commands.get(),
                 u != null && u.isConnected(), counters.acksReceived.get(), counters.resent.get(),
-                counters.ackTimeouts.get());
+                counters.ackTimeouts.get(), u == null ? 0 : u.connectTimeouts(), u == null ? 0 : u.subscribeTimeouts());
     }
 
     public String deviceId() {

@@ -23,6 +23,8 @@ package dev.fieldline.agent;
  * @param acksReceived ack messages received from the gateway (uplink-commit: ack-message)
  * @param resent messages sent again after having been sent once (failure, reconnect, ack timeout)
  * @param ackTimeouts times the oldest unacked message waited longer than the ack timeout
+ * @param connectTimeouts MQTT connection attempts dropped for want of a CONNACK in time
+ * @param subscribeTimeouts MQTT connections dropped for want of a SUBACK in time
  */
 public record AgentStats(
         long samples,
@@ -44,5 +46,7 @@ public record AgentStats(
         boolean connected,
         long acksReceived,
         long resent,
-        long ackTimeouts) {
+        long ackTimeouts,
+        long connectTimeouts,
+        long subscribeTimeouts) {
 }

@@ -9,18 +9,27 @@ import dev.fieldline.protocol.MessageCodec;
 import dev.fieldline.protocol.MessageKind;
 import dev.fieldline.protocol.PayloadFormat;
 import dev.fieldline.protocol.Topics;
+import java.lang.reflect.Field;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.internal.MqttConnectionState;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -35,8 +44,24 @@ import org.slf4j.LoggerFactory;
  * {@code fl/v1/{id}/status}. Subscribes {@code fl/v1/{id}/cmd} at QoS 1 on every connect. Every
  * publish carries the MQTT 5 content type. Status messages are published retained. In-flight
  * publishes are limited by {@link #maxInFlight()}, which respects the broker's Receive Maximum.
+ *
+ * <p><b>One Paho client per connection attempt.</b> Paho 1.2.5 carries state from one connection
+ * of a client to the next that breaks the next one: QoS 1 PUBLISHes in flight at a loss are resent
+ * with the old connection's topic alias and no topic (Mosquitto: DISCONNECT 0x82 at every reconnect,
+ * for ever; paho.mqtt.java #916, #1104), and a PUBACK queued after a loss can stop the sender thread
+ * before CONNECT or SUBSCRIBE is written. So every attempt gets a new client, a lost or abandoned one
+ * is closed for good, and its unconfirmed publishes fail (the journal sends them again, topic and
+ * all, on the next connection; nothing is acknowledged that the broker did not confirm). Outgoing
+ * topic aliases are switched off as well. Watchdogs bound each step: no CONNACK within the connect
+ * timeout, or no SUBACK within the subscribe timeout, and the attempt is dropped and retried with
+ * backoff ({@link #connectTimeouts()}, {@link #subscribeTimeouts()}).
  */
 public final class MqttUplink implements Uplink {
+    /** Longest wait for TCP, TLS and CONNACK before the attempt is dropped and retried. */
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Longest wait for the SUBACK before the connection is dropped and made again. */
+    public static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(10);
+
     /** The device token, when enrolled; read at every connection attempt. */
     private volatile byte[] password;
     /** TLS client sockets for {@code ssl://}; required before {@link #start} for that scheme. */
@@ -53,22 +78,25 @@ public final class MqttUplink implements Uplink {
     private final int configuredMaxInFlight;
     private final byte[] lastWill;
     private final MessageCodec codec = new MessageCodec();
-    private final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
+    private final AtomicLong linkIds = new AtomicLong();
+    private final AtomicLong connectTimeouts = new AtomicLong();
+    private final AtomicLong subscribeTimeouts = new AtomicLong();
 
-    private volatile boolean connected;
+    private volatile Duration connectTimeout = CONNECT_TIMEOUT;
+    private volatile Duration subscribeTimeout = SUBSCRIBE_TIMEOUT;
     private volatile boolean ackMessages;
     private volatile boolean closed;
     private volatile int serverReceiveMaximum = 65_535;
     private volatile UplinkListener listener;
-    private MqttAsyncClient client;
+    /** The current connection or attempt; null before the first attempt and after a loss. */
+    private volatile Link link;
+    private boolean started;
+    /** Runs connection attempts, watchdogs and loss handling, one at a time. */
     private ScheduledExecutorService scheduler;
+    /** Closes abandoned Paho clients (a close may block; it never holds up the scheduler). */
+    private ExecutorService closer;
     private Reconnector reconnector;
 
-    /**
-     * @param server {@code tcp://host:port} or {@code ssl://host:port} (MQTT over TLS, default port 8883; see {@link #useTls})
-     * @param lastWill encoded OFFLINE status, published by the broker if the connection dies
-     * @param maxInFlight most unacknowledged publishes at once (further capped by the broker)
-     */
     /**
      * Logs in with username = device id and this password (the enrolled device token) from the next
      * connection on; a gateway in secure mode refuses connections without it. A secret: never logged.
@@ -83,6 +111,15 @@ public final class MqttUplink implements Uplink {
      */
     public void useAckMessages() {
         this.ackMessages = true;
+    }
+
+    /** Other CONNACK and SUBACK time limits (tests). Call before {@link #start}. */
+    void useTimeouts(Duration connect, Duration subscribe) {
+        if (connect.isNegative() || connect.isZero() || subscribe.isNegative() || subscribe.isZero()) {
+            throw new IllegalArgumentException("timeouts must be positive, were " + connect + " and " + subscribe);
+        }
+        this.connectTimeout = connect;
+        this.subscribeTimeout = subscribe;
     }
 
     /**
@@ -101,6 +138,11 @@ public final class MqttUplink implements Uplink {
         return server.getScheme().equals("ssl");
     }
 
+    /**
+     * @param server {@code tcp://host:port} or {@code ssl://host:port} (MQTT over TLS, default port 8883; see {@link #useTls})
+     * @param lastWill encoded OFFLINE status, published by the broker if the connection dies
+     * @param maxInFlight most unacknowledged publishes at once (further capped by the broker)
+     */
     public MqttUplink(URI server, String deviceId, PayloadFormat format, ReconnectPolicy policy, int maxInFlight,
                       byte[] lastWill) {
         if (server == null || !("tcp".equals(server.getScheme()) || "ssl".equals(server.getScheme()))
@@ -121,37 +163,33 @@ public final class MqttUplink implements Uplink {
 
     @Override
     public synchronized void start(UplinkListener uplinkListener) {
-        if (client != null) {
+        if (started) {
             throw new IllegalStateException("already started");
         }
         if (isTls() && tls == null) {
             throw new UplinkException(Failure.UNAVAILABLE, "MQTT over TLS (" + server + ") needs the device's certificate"
                     + " and the gateway CA (useTls)");
         }
+        started = true;
         this.listener = uplinkListener;
-        try {
-            client = new MqttAsyncClient(server.toString(), deviceId, new MemoryPersistence());
-        } catch (MqttException e) {
-            throw new UplinkException(Failure.UNAVAILABLE, "cannot create MQTT client for " + server + ": " + e, e);
-        }
-        client.setCallback(new Callback());
         scheduler = NamedThreads.scheduler("fl-mqtt-" + deviceId);
+        closer = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fl-mqtt-close-" + deviceId);
+            t.setDaemon(true);
+            return t;
+        });
         reconnector = new Reconnector("mqtt " + deviceId, policy, scheduler, this::connectOnce, new Random());
         reconnector.trigger();
     }
 
-    private CompletableFuture<Void> connectOnce() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (closed) {
-            done.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "closed"));
-            return done;
-        }
+    private MqttConnectionOptions options() {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
         o.setSessionExpiryInterval(0L);
         o.setAutomaticReconnect(false);
         o.setKeepAliveInterval(30);
-        o.setConnectionTimeout(10);
+        o.setConnectionTimeout((int) Math.max(1, connectTimeout.toSeconds()));
+        o.setTopicAliasMaximum(0); // the broker may not use aliases towards us either
         if (isTls()) {
             o.setSocketFactory(tls);
             o.setHttpsHostnameVerificationEnabled(true);
@@ -168,28 +206,59 @@ public final class MqttUplink implements Uplink {
         MqttProperties willProps = new MqttProperties();
         willProps.setContentType(format.mediaType(MessageKind.STATUS));
         o.setWillMessageProperties(willProps);
+        return o;
+    }
+
+    /** Scheduler thread (the reconnector's): a new client and one connection attempt, watched. */
+    private CompletableFuture<Void> connectOnce() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "closed"));
+            return done;
+        }
+        Link l;
         try {
-            client.connect(o, null, new MqttActionListener() {
+            l = new Link(linkIds.incrementAndGet(), new MqttAsyncClient(server.toString(), deviceId, new MemoryPersistence()),
+                    done);
+        } catch (MqttException | IllegalArgumentException e) {
+            done.completeExceptionally(new UplinkException(Failure.UNAVAILABLE,
+                    "cannot create MQTT client for " + server + ": " + e, e));
+            return done;
+        }
+        l.client.setCallback(l);
+        link = l;
+        l.watchdog = watch(() -> connectTimedOut(l), connectTimeout);
+        log.debug("mqtt {}: connecting to {} (connection #{})", deviceId, server, l.id);
+        try {
+            l.client.connect(options(), null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
+                    // before anything is published on this client: no outgoing topic aliases
+                    noOutgoingTopicAliases(l.client);
                     MqttProperties p = token.getResponseProperties();
                     Integer rm = p == null ? null : p.getReceiveMaximum();
-                    serverReceiveMaximum = rm == null ? 65_535 : rm;
-                    subscribe(done);
+                    supervise(() -> connackReceived(l, rm == null ? 65_535 : rm));
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable e) {
-                    done.completeExceptionally(e);
+                    supervise(() -> lost(l, "connect failed: " + e, e));
                 }
             });
         } catch (MqttException e) {
-            done.completeExceptionally(e);
+            lost(l, "connect failed: " + e, e);
         }
         return done;
     }
 
-    private void subscribe(CompletableFuture<Void> done) {
+    private void connackReceived(Link l, int receiveMaximum) {
+        if (l.dead || l != link) {
+            return;
+        }
+        cancelWatchdog(l);
+        l.connackReceived = true;
+        serverReceiveMaximum = receiveMaximum;
+        l.watchdog = watch(() -> subscribeTimedOut(l), subscribeTimeout);
         try {
             // one SUBSCRIBE with an action listener for the SUBACK; messages arrive through the client-wide
             // callback (Paho 1.2.5's per-subscription message listeners fail against our endpoint)
@@ -197,41 +266,169 @@ public final class MqttUplink implements Uplink {
             MqttSubscription[] subscriptions = ackMessages
                     ? new MqttSubscription[] {cmd, new MqttSubscription(Topics.topic(deviceId, MessageKind.ACK), 1)}
                     : new MqttSubscription[] {cmd};
-            client.subscribe(subscriptions, null,
+            l.client.subscribe(subscriptions, null,
                     new MqttActionListener() {
                         @Override
                         public void onSuccess(IMqttToken token) {
                             int[] codes = token.getReasonCodes();
-                            if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
-                                log.warn("mqtt {}: broker refused the command subscription (reason {})", deviceId, codes[0]);
-                            }
-                            if (codes != null && codes.length > 1 && codes[1] >= 0x80) {
-                                log.warn("mqtt {}: broker refused the ack subscription (reason {}); messages will be "
-                                        + "resent after each ack timeout", deviceId, codes[1]);
-                            }
-                            connected = true;
-                            log.info("agent {} connected to {} (receive maximum {})", deviceId, server, serverReceiveMaximum);
-                            listener.connected();
-                            done.complete(null);
+                            supervise(() -> subscribed(l, codes));
                         }
 
                         @Override
                         public void onFailure(IMqttToken token, Throwable e) {
-                            done.completeExceptionally(e);
-                            disconnectQuietly();
+                            supervise(() -> lost(l, "SUBSCRIBE failed: " + e, e));
                         }
                     }, (MqttProperties) null);
         } catch (MqttException e) {
-            done.completeExceptionally(e);
-            disconnectQuietly();
+            lost(l, "SUBSCRIBE failed: " + e, e);
         }
     }
 
-    private void disconnectQuietly() {
+    private void subscribed(Link l, int[] codes) {
+        if (l.dead || l != link) {
+            return;
+        }
+        cancelWatchdog(l);
+        if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+            log.warn("mqtt {}: broker refused the command subscription (reason {})", deviceId, codes[0]);
+        }
+        if (codes != null && codes.length > 1 && codes[1] >= 0x80) {
+            log.warn("mqtt {}: broker refused the ack subscription (reason {}); messages will be "
+                    + "resent after each ack timeout", deviceId, codes[1]);
+        }
+        l.up = true;
+        log.info("agent {} connected to {} (receive maximum {})", deviceId, server, serverReceiveMaximum);
+        listener.connected();
+        l.done.complete(null);
+    }
+
+    private void connectTimedOut(Link l) {
+        if (l.dead || l != link || l.connackReceived) {
+            return;
+        }
+        connectTimeouts.incrementAndGet();
+        log.warn("mqtt {}: no CONNACK from {} within {} ms (connection #{}); connecting again", deviceId, server,
+                connectTimeout.toMillis(), l.id);
+        lost(l, "no CONNACK within " + connectTimeout.toMillis() + " ms", null);
+    }
+
+    private void subscribeTimedOut(Link l) {
+        if (l.dead || l != link || l.up) {
+            return;
+        }
+        subscribeTimeouts.incrementAndGet();
+        log.warn("mqtt {}: no SUBACK from {} within {} ms (connection #{}); dropping the connection and connecting again",
+                deviceId, server, subscribeTimeout.toMillis(), l.id);
+        lost(l, "no SUBACK within " + subscribeTimeout.toMillis() + " ms", null);
+    }
+
+    /**
+     * Scheduler thread: the attempt failed or timed out, or the connection was lost. Its client is
+     * closed for good and its unconfirmed publishes fail (the journal sends them again); the
+     * reconnector tries again after its backoff.
+     */
+    private void lost(Link l, String why, Throwable cause) {
+        if (l.dead) {
+            return;
+        }
+        boolean wasUp = l.up;
+        abandon(l, "connection lost: " + why);
+        if (!l.done.isDone()) {
+            log.debug("mqtt {}: connection attempt #{} to {} failed: {}", deviceId, l.id, server, why);
+            l.done.completeExceptionally(cause != null ? cause : new UplinkException(Failure.UNAVAILABLE, why));
+            return; // the reconnector retries a failed attempt itself
+        }
+        if (closed) {
+            return;
+        }
+        if (wasUp) {
+            log.info("agent {} disconnected from {}: {}", deviceId, server, why);
+            listener.disconnected(why);
+        }
+        reconnector.trigger();
+    }
+
+    /** Marks the link dead, fails its unconfirmed publishes and closes its client in the background. */
+    private void abandon(Link l, String why) {
+        l.dead = true;
+        l.up = false;
+        cancelWatchdog(l);
+        if (link == l) {
+            link = null;
+        }
+        for (CompletableFuture<Void> f : l.pending) {
+            f.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, why));
+        }
         try {
-            client.disconnect();
+            closer.execute(() -> closeClient(l.client, false));
+        } catch (RejectedExecutionException e) {
+            closeClient(l.client, false);
+        }
+    }
+
+    private void closeClient(MqttAsyncClient c, boolean clean) {
+        try {
+            if (clean && c.isConnected()) {
+                c.disconnect(2_000).waitForCompletion(3_000);
+            } else {
+                c.disconnectForcibly(0, 1_000, false);
+            }
         } catch (MqttException e) {
-            log.debug("mqtt {}: disconnect after failed subscribe: {}", deviceId, e.toString());
+            log.debug("mqtt {}: disconnect: {}", deviceId, e.toString());
+        }
+        try {
+            c.close(true);
+        } catch (MqttException e) {
+            log.debug("mqtt {}: close: {}", deviceId, e.toString());
+        }
+    }
+
+    private void cancelWatchdog(Link l) {
+        ScheduledFuture<?> w = l.watchdog;
+        if (w != null) {
+            w.cancel(false);
+            l.watchdog = null;
+        }
+    }
+
+    private void supervise(Runnable task) {
+        if (closed) {
+            return;
+        }
+        try {
+            scheduler.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.error("mqtt {}: connection handling failed", deviceId, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.debug("mqtt {}: closing: {}", deviceId, e.toString());
+        }
+    }
+
+    private ScheduledFuture<?> watch(Runnable task, Duration after) {
+        try {
+            return scheduler.schedule(() -> supervise(task), after.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Paho uses as many outgoing topic aliases as the broker's CONNACK allows (Mosquitto: 10) and has
+     * no option against it; a PUBLISH with an alias only is what went wrong when a client was reused.
+     * A fresh client per connection makes aliases harmless, and without them a PUBLISH always names
+     * its topic. Called in the CONNACK callback, after Paho took the broker's maximum.
+     */
+    private static void noOutgoingTopicAliases(MqttAsyncClient client) {
+        try {
+            Field f = MqttAsyncClient.class.getDeclaredField("mqttConnection");
+            f.setAccessible(true);
+            ((MqttConnectionState) f.get(client)).setOutgoingTopicAliasMaximum(0);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.debug("cannot switch off Paho's outgoing topic aliases: {}", e.toString());
         }
     }
 
@@ -241,7 +438,8 @@ public final class MqttUplink implements Uplink {
             throw new IllegalArgumentException("kind must be an uplink kind, was " + kind);
         }
         CompletableFuture<Void> f = new CompletableFuture<>();
-        if (!connected || closed) {
+        Link l = link;
+        if (l == null || !l.up || l.dead || closed) {
             f.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "not connected"));
             return f;
         }
@@ -251,12 +449,17 @@ public final class MqttUplink implements Uplink {
         MqttProperties props = new MqttProperties();
         props.setContentType(format.mediaType(kind, payload));
         m.setProperties(props);
-        pending.add(f);
-        f.whenComplete((v, e) -> pending.remove(f));
+        l.pending.add(f);
+        f.whenComplete((v, e) -> l.pending.remove(f));
+        if (l.dead) { // lost meanwhile: abandon() may have missed f
+            f.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "connection lost"));
+            return f;
+        }
         try {
-            client.publish(Topics.topic(deviceId, kind), m, null, new MqttActionListener() {
+            l.client.publish(Topics.topic(deviceId, kind), m, null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
+                    // the PUBACK of this connection's own PUBLISH: the broker has it
                     int[] codes = token.getReasonCodes();
                     if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
                         f.completeExceptionally(new UplinkException(Failure.REJECTED,
@@ -279,7 +482,8 @@ public final class MqttUplink implements Uplink {
 
     @Override
     public boolean isConnected() {
-        return connected;
+        Link l = link;
+        return l != null && l.up && !l.dead;
     }
 
     @Override
@@ -294,66 +498,86 @@ public final class MqttUplink implements Uplink {
     }
 
     @Override
+    public long connectTimeouts() {
+        return connectTimeouts.get();
+    }
+
+    @Override
+    public long subscribeTimeouts() {
+        return subscribeTimeouts.get();
+    }
+
+    @Override
     public String describe() {
         return "mqtt " + server;
     }
 
     @Override
     public void close() {
-        MqttAsyncClient c;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            c = client;
         }
         if (reconnector != null) {
             reconnector.close();
         }
-        if (c != null) {
-            try {
-                if (c.isConnected()) {
-                    c.disconnect(2_000).waitForCompletion(3_000);
-                }
-            } catch (MqttException e) {
-                log.debug("mqtt {}: disconnect: {}", deviceId, e.toString());
-            }
-            try {
-                c.close(true);
-            } catch (MqttException e) {
-                log.debug("mqtt {}: close: {}", deviceId, e.toString());
-            }
-        }
-        connected = false;
-        failPending("uplink closed");
         if (scheduler != null) {
             scheduler.shutdownNow();
+            try {
+                if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+                    log.warn("mqtt {}: connection handling still busy after 5 s", deviceId);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Link l = link;
+        if (l != null) {
+            boolean wasUp = l.up;
+            l.dead = true;
+            l.up = false;
+            link = null;
+            cancelWatchdog(l);
+            closeClient(l.client, wasUp);
+            for (CompletableFuture<Void> f : l.pending) {
+                f.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "uplink closed"));
+            }
+        }
+        if (closer != null) {
+            closer.shutdown();
         }
     }
 
-    private void failPending(String why) {
-        for (CompletableFuture<Void> f : pending) {
-            f.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, why));
-        }
-    }
+    /** One connection attempt and, once it succeeds, that connection: its own Paho client, used only for it. */
+    private final class Link implements MqttCallback {
+        final long id;
+        final MqttAsyncClient client;
+        /** Completes when subscribed (the reconnector's attempt succeeded) or fails when the attempt did. */
+        final CompletableFuture<Void> done;
+        /** Publishes on this connection the broker has not acknowledged yet. */
+        final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
+        /** Lost, timed out or closed: nothing more goes through this client. */
+        volatile boolean dead;
+        /** Subscribed: messages may be sent. */
+        volatile boolean up;
+        /** Scheduler thread only. */
+        boolean connackReceived;
+        /** Scheduler thread only. */
+        ScheduledFuture<?> watchdog;
 
-    private final class Callback implements MqttCallback {
+        Link(long id, MqttAsyncClient client, CompletableFuture<Void> done) {
+            this.id = id;
+            this.client = client;
+            this.done = done;
+        }
+
         @Override
         public void disconnected(MqttDisconnectResponse response) {
-            boolean was = connected;
-            connected = false;
             String cause = response.getException() != null ? response.getException().toString()
                     : "broker sent DISCONNECT " + response.getReturnCode() + " " + response.getReasonString();
-            failPending("connection lost: " + cause);
-            if (closed) {
-                return;
-            }
-            if (was) {
-                log.info("agent {} disconnected from {}: {}", deviceId, server, cause);
-                listener.disconnected(cause);
-            }
-            reconnector.trigger();
+            supervise(() -> lost(this, cause, response.getException()));
         }
 
         @Override

@@ -29,6 +29,16 @@ public interface Uplink extends AutoCloseable {
     /** Successful connections after the first one. */
     long reconnects();
 
+    /** Connection attempts dropped because the broker's CONNACK did not come in time (0 for non-MQTT uplinks). */
+    default long connectTimeouts() {
+        return 0;
+    }
+
+    /** Connections dropped because the SUBACK did not come in time (0 for non-MQTT uplinks). */
+    default long subscribeTimeouts() {
+        return 0;
+    }
+
     /** Short name of the transport and peer, for logs, e.g. {@code mqtt tcp://127.0.0.1:1883}. */
     String describe();
 
