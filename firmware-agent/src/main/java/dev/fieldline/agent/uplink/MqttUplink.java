@@ -9,7 +9,6 @@ import dev.fieldline.protocol.MessageCodec;
 import dev.fieldline.protocol.MessageKind;
 import dev.fieldline.protocol.PayloadFormat;
 import dev.fieldline.protocol.Topics;
-import java.lang.reflect.Field;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Random;
@@ -29,7 +28,6 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.internal.MqttConnectionState;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -233,8 +231,6 @@ public final class MqttUplink implements Uplink {
             l.client.connect(options(), null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    // before anything is published on this client: no outgoing topic aliases
-                    noOutgoingTopicAliases(l.client);
                     MqttProperties p = token.getResponseProperties();
                     Integer rm = p == null ? null : p.getReceiveMaximum();
                     supervise(() -> connackReceived(l, rm == null ? 65_535 : rm));
@@ -413,22 +409,6 @@ public final class MqttUplink implements Uplink {
             return scheduler.schedule(() -> supervise(task), after.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             return null;
-        }
-    }
-
-    /**
-     * Paho uses as many outgoing topic aliases as the broker's CONNACK allows (Mosquitto: 10) and has
-     * no option against it; a PUBLISH with an alias only is what went wrong when a client was reused.
-     * A fresh client per connection makes aliases harmless, and without them a PUBLISH always names
-     * its topic. Called in the CONNACK callback, after Paho took the broker's maximum.
-     */
-    private static void noOutgoingTopicAliases(MqttAsyncClient client) {
-        try {
-            Field f = MqttAsyncClient.class.getDeclaredField("mqttConnection");
-            f.setAccessible(true);
-            ((MqttConnectionState) f.get(client)).setOutgoingTopicAliasMaximum(0);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            log.debug("cannot switch off Paho's outgoing topic aliases: {}", e.toString());
         }
     }
 
