@@ -20,7 +20,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,31 +47,13 @@ class BrokerIngestAckTest {
     Path dir;
 
     private final Metrics metrics = new Metrics();
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final TestResources resources = new TestResources();
     private final List<Ack> acks = new CopyOnWriteArrayList<>();
     private final MessageCodec codec = new MessageCodec();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T resource) {
-        resources.add(resource);
-        return resource;
-    }
-
-    private MqttAsyncClient client(Mosquitto broker, String clientId) throws Exception {
-        MqttAsyncClient c = new MqttAsyncClient(broker.url(), clientId, new MemoryPersistence());
-        closeLater(() -> {
-            if (c.isConnected()) {
-                c.disconnect().waitForCompletion(5000);
-            }
-            c.close(true);
-        });
-        return c;
+        resources.close();
     }
 
     private static MqttMessage telemetry(String device, long boot, long seq) {
@@ -90,14 +71,14 @@ class BrokerIngestAckTest {
 
     @Test
     void acksCoverExactlyWhatIsCommittedPastAGapCoalescedAndAgainForADuplicate() throws Exception {
-        Mosquitto broker = closeLater(Mosquitto.start(dir.resolve("mosquitto")));
-        SqliteStore store = closeLater(SqliteStore.open(SqliteStoreConfig.defaults(dir.resolve("gw")), metrics));
+        Mosquitto broker = resources.add(Mosquitto.start(dir.resolve("mosquitto")));
+        SqliteStore store = resources.add(SqliteStore.open(SqliteStoreConfig.defaults(dir.resolve("gw")), metrics));
         IngestPipeline pipeline = new IngestPipeline(store, metrics, DecodeLimits.DEFAULT);
-        BrokerIngest gateway = closeLater(new BrokerIngest(new BrokerIngestConfig(URI.create(broker.url()), "gw-1", "gw"),
+        BrokerIngest gateway = resources.add(new BrokerIngest(new BrokerIngestConfig(URI.create(broker.url()), "gw-1", "gw"),
                 pipeline, new FakeDownlink(), metrics, store));
         gateway.start();
 
-        MqttAsyncClient observer = client(broker, "observer");
+        MqttAsyncClient observer = resources.client(broker.url(), "observer");
         observer.setCallback(new MqttCallbackAdapter() {
             @Override
             public void messageArrived(String topic, MqttMessage message) {
@@ -108,7 +89,7 @@ class BrokerIngestAckTest {
         observer.connect(new MqttConnectionOptions()).waitForCompletion(5000);
         observer.subscribe(new MqttSubscription[] {new MqttSubscription("fl/v1/+/ack", 1)}).waitForCompletion(5000);
 
-        MqttAsyncClient device = client(broker, "dev-1");
+        MqttAsyncClient device = resources.client(broker.url(), "dev-1");
         device.connect(new MqttConnectionOptions()).waitForCompletion(5000);
         // the gateway's subscription is in place once a first message is committed and acked
         await().atMost(Duration.ofSeconds(10)).until(() -> {

@@ -53,31 +53,13 @@ class BrokerIngestReconnectTest {
 
     private final Metrics metrics = new Metrics();
     private final FakeIngest ingest = new FakeIngest();
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final TestResources resources = new TestResources();
     private final List<Ack> acks = new CopyOnWriteArrayList<>();
     private final MessageCodec codec = new MessageCodec();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T resource) {
-        resources.add(resource);
-        return resource;
-    }
-
-    private MqttAsyncClient client(Mosquitto broker, String clientId) throws Exception {
-        MqttAsyncClient c = new MqttAsyncClient(broker.url(), clientId, new MemoryPersistence());
-        closeLater(() -> {
-            if (c.isConnected()) {
-                c.disconnect().waitForCompletion(5000);
-            }
-            c.close(true);
-        });
-        return c;
+        resources.close();
     }
 
     private static MqttMessage reading(long seq) {
@@ -102,13 +84,13 @@ class BrokerIngestReconnectTest {
             return m.find() ? new IngestResult.Stored(Optional.of(new Sequence(1, Long.parseLong(m.group(1)))), 1)
                     : FakeIngest.stored();
         });
-        Mosquitto broker = closeLater(Mosquitto.start(dir.resolve("mosquitto")));
-        TcpProxy proxy = closeLater(new TcpProxy(broker.port()));
-        BrokerIngest gateway = closeLater(new BrokerIngest(new BrokerIngestConfig(URI.create(proxy.url()), "gw-1", "gw"),
+        Mosquitto broker = resources.add(Mosquitto.start(dir.resolve("mosquitto")));
+        TcpProxy proxy = resources.add(new TcpProxy(broker.port()));
+        BrokerIngest gateway = resources.add(new BrokerIngest(new BrokerIngestConfig(URI.create(proxy.url()), "gw-1", "gw"),
                 ingest, new FakeDownlink(), metrics));
         gateway.start();
 
-        MqttAsyncClient observer = client(broker, "observer");
+        MqttAsyncClient observer = resources.client(broker.url(), "observer");
         observer.setCallback(new MqttCallbackAdapter() {
             @Override
             public void messageArrived(String topic, MqttMessage message) {
@@ -117,7 +99,7 @@ class BrokerIngestReconnectTest {
         });
         observer.connect(new MqttConnectionOptions()).waitForCompletion(5000);
         observer.subscribe(new MqttSubscription[] {new MqttSubscription("fl/v1/+/ack", 1)}).waitForCompletion(5000);
-        MqttAsyncClient device = client(broker, "dev-1");
+        MqttAsyncClient device = resources.client(broker.url(), "dev-1");
         device.connect(new MqttConnectionOptions()).waitForCompletion(5000);
 
         // the first ack names its topic (and binds an alias to it on this connection)

@@ -7,7 +7,6 @@ import dev.fieldline.gateway.metrics.Metrics;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -26,22 +25,15 @@ class BrokerIngestWatchdogTest {
 
     private final Metrics metrics = new Metrics();
     private final FakeIngest ingest = new FakeIngest();
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final TestResources resources = new TestResources();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T resource) {
-        resources.add(resource);
-        return resource;
+        resources.close();
     }
 
     private BrokerIngest gateway(ScriptedBroker broker) {
-        BrokerIngest b = closeLater(new BrokerIngest(new BrokerIngestConfig(URI.create(broker.url()), "gw-1", "gw"),
+        BrokerIngest b = resources.add(new BrokerIngest(new BrokerIngestConfig(URI.create(broker.url()), "gw-1", "gw"),
                 ingest, new FakeDownlink(), metrics, FAST));
         b.start();
         return b;
@@ -49,7 +41,7 @@ class BrokerIngestWatchdogTest {
 
     @Test
     void aSubscribeWithoutSubAckIsGivenUpAndTheGatewayConnectsAgain() throws Exception {
-        ScriptedBroker broker = closeLater(new ScriptedBroker().withoutSubAck(i -> i == 0));
+        ScriptedBroker broker = resources.add(new ScriptedBroker().withoutSubAck(i -> i == 0));
         BrokerIngest gateway = gateway(broker);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> metrics.total("broker_subscribed_total") == 1);
@@ -66,7 +58,7 @@ class BrokerIngestWatchdogTest {
     @Test
     void aConnectWithoutConnAckIsGivenUpAndTheGatewayConnectsAgain() throws Exception {
         // the first connection works; after the broker drops it, the next one gets no CONNACK
-        ScriptedBroker broker = closeLater(new ScriptedBroker().withoutConnAck(i -> i == 1));
+        ScriptedBroker broker = resources.add(new ScriptedBroker().withoutConnAck(i -> i == 1));
         BrokerIngest gateway = gateway(broker);
         await().atMost(Duration.ofSeconds(10)).until(() -> metrics.total("broker_subscribed_total") == 1);
 
@@ -83,7 +75,7 @@ class BrokerIngestWatchdogTest {
 
     @Test
     void withoutAnyAnswerTheGatewayKeepsTryingAndCountsEveryTimeout() throws Exception {
-        ScriptedBroker broker = closeLater(new ScriptedBroker().withoutSubAck(i -> i < 3));
+        ScriptedBroker broker = resources.add(new ScriptedBroker().withoutSubAck(i -> i < 3));
         gateway(broker);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> metrics.total("broker_subscribed_total") == 1);

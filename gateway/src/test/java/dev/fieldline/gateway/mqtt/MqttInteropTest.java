@@ -45,18 +45,11 @@ class MqttInteropTest {
     private final FakeIngest ingest = new FakeIngest();
     private final FakeDownlink downlink = new FakeDownlink();
     private final Metrics metrics = new Metrics();
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final TestResources resources = new TestResources();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T resource) {
-        resources.add(resource);
-        return resource;
+        resources.close();
     }
 
     // ------------------------------------------------------------------ mosquitto_pub -> MqttEndpoint
@@ -64,7 +57,7 @@ class MqttInteropTest {
     @Test
     void mosquittoPubV311AndV5ReachTheIngestThroughTheEndpoint() {
         Path pub = Peers.require("mosquitto-clients", "mosquitto_pub");
-        MqttEndpoint endpoint = closeLater(new MqttEndpoint(new MqttEndpointConfig("127.0.0.1", 0, 65536), ingest, downlink, metrics));
+        MqttEndpoint endpoint = resources.add(new MqttEndpoint(new MqttEndpointConfig("127.0.0.1", 0, 65536), ingest, downlink, metrics));
         int port = endpoint.start().getPort();
 
         for (String version : List.of("mqttv311", "mqttv5")) {
@@ -73,7 +66,7 @@ class MqttInteropTest {
             if (version.equals("mqttv5")) {
                 cmd.addAll(List.of("-D", "publish", "content-type", "application/senml+json"));
             }
-            PeerProcess p = closeLater(PeerProcess.start("mosquitto_pub-" + version, cmd, dir));
+            PeerProcess p = resources.add(PeerProcess.start("mosquitto_pub-" + version, cmd, dir));
             assertThat(p.awaitExit(Duration.ofSeconds(10))).as(p.output()).isZero();
         }
         await().until(() -> ingest.uplinks().size() == 2);
@@ -89,9 +82,9 @@ class MqttInteropTest {
     @Test
     void mosquittoSubReceivesACommandFromTheEndpoint() {
         Path sub = Peers.require("mosquitto-clients", "mosquitto_sub");
-        MqttEndpoint endpoint = closeLater(new MqttEndpoint(new MqttEndpointConfig("127.0.0.1", 0, 65536), ingest, downlink, metrics));
+        MqttEndpoint endpoint = resources.add(new MqttEndpoint(new MqttEndpointConfig("127.0.0.1", 0, 65536), ingest, downlink, metrics));
         int port = endpoint.start().getPort();
-        PeerProcess p = closeLater(PeerProcess.start("mosquitto_sub", List.of(sub.toString(), "-h", "127.0.0.1",
+        PeerProcess p = resources.add(PeerProcess.start("mosquitto_sub", List.of(sub.toString(), "-h", "127.0.0.1",
                 "-p", String.valueOf(port), "-V", "mqttv5", "-q", "1", "-i", "dev-1", "-t", "fl/v1/dev-1/cmd",
                 "-C", "1", "-F", "%x"), dir));
         await().until(() -> endpoint.reaches("dev-1"));
@@ -107,11 +100,11 @@ class MqttInteropTest {
     // ------------------------------------------------------------------ Mosquitto broker -> BrokerIngest
 
     private Mosquitto broker() {
-        return closeLater(Mosquitto.start(dir.resolve("mosquitto")));
+        return resources.add(Mosquitto.start(dir.resolve("mosquitto")));
     }
 
     private BrokerIngest brokerIngest(Mosquitto broker, String clientId, FakeIngest target) {
-        BrokerIngest b = closeLater(new BrokerIngest(
+        BrokerIngest b = resources.add(new BrokerIngest(
                 new BrokerIngestConfig(URI.create(broker.url()), clientId, "gw"), target, downlink, metrics));
         b.start();
         return b;
@@ -119,7 +112,7 @@ class MqttInteropTest {
 
     private MqttAsyncClient device(Mosquitto broker, String clientId) throws Exception {
         MqttAsyncClient c = new MqttAsyncClient(broker.url(), clientId, new MemoryPersistence());
-        closeLater(() -> {
+        resources.add(() -> {
             if (c.isConnected()) {
                 c.disconnect().waitForCompletion(5000);
             }
@@ -176,7 +169,7 @@ class MqttInteropTest {
         Path sub = Peers.require("mosquitto-clients", "mosquitto_sub");
         Mosquitto broker = broker();
         BrokerIngest gateway = brokerIngest(broker, "gw-1", ingest);
-        PeerProcess p = closeLater(PeerProcess.start("mosquitto_sub", List.of(sub.toString(), "-h", "127.0.0.1",
+        PeerProcess p = resources.add(PeerProcess.start("mosquitto_sub", List.of(sub.toString(), "-h", "127.0.0.1",
                 "-p", String.valueOf(broker.port()), "-V", "mqttv5", "-q", "1", "-t", "fl/v1/dev-7/cmd",
                 "-C", "1", "-F", "%x"), dir));
         Command cmd = new Command("c-7", "reboot", Map.of(), Instant.parse("2025-03-01T12:00:00Z"));
