@@ -109,15 +109,15 @@ public final class ModelRunner implements AutoCloseable {
         } catch (EngineUnavailableException e) {
             throw new AgentException(Reason.MODEL, where + e.getMessage(), e);
         }
-        List<String> problems = engine.check(model);
-        if (!problems.isEmpty()) {
-            throw new AgentException(Reason.MODEL, where + "engine '" + engine.name() + "' cannot run " + fileName + ": "
-                    + String.join("; ", problems));
-        }
         InferenceSession session;
         try {
             session = engine.open(model, EngineOptions.DEFAULT);
-        } catch (ModelException | EngineUnavailableException e) {
+        } catch (ModelException e) {
+            // Prepared once when it loads; only a refusal pays for listing every problem.
+            List<String> problems = engine.check(model);
+            throw new AgentException(Reason.MODEL, where + "engine '" + engine.name() + "' cannot run " + fileName + ": "
+                    + (problems.isEmpty() ? e.getMessage() : String.join("; ", problems)), e);
+        } catch (EngineUnavailableException e) {
             throw new AgentException(Reason.MODEL, where + e.getMessage(), e);
         }
         try {

@@ -9,6 +9,12 @@ import dev.fieldline.boards.BoardProfiles;
 import dev.fieldline.boards.ModelSpec;
 import dev.fieldline.inference.TensorData;
 import dev.fieldline.inference.TestVectors;
+import dev.fieldline.tflite.BuiltinOperator;
+import dev.fieldline.tflite.Quantization;
+import dev.fieldline.tflite.TensorType;
+import dev.fieldline.tflite.micro.kernels.Activation;
+import dev.fieldline.tflite.writer.BuiltinOptions;
+import dev.fieldline.tflite.writer.TfliteModelBuilder;
 import dev.fieldline.testsupport.SharedData;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -56,7 +62,10 @@ class PersonDetectFramesTest {
     }
 
     private Path profile(Path frames, String engine) throws Exception {
-        Path model = SharedData.require("models").resolve("person_detect.tflite");
+        return profile(frames, engine, SharedData.require("models").resolve("person_detect.tflite"));
+    }
+
+    private Path profile(Path frames, String engine, Path model) throws Exception {
         Path f = dir.resolve("camera.yaml");
         Files.writeString(f, """
                 name: camera
@@ -126,5 +135,27 @@ class PersonDetectFramesTest {
                 .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.reason()).isEqualTo(AgentException.Reason.MODEL))
                 .hasMessageContaining("board 'camera' model 'person'")
                 .hasMessageContaining("inference engine 'tflite-nowhere' is not in this build; available here: micro");
+    }
+
+    @Test
+    void aModelTheEngineRefusesFailsStartUpListingEveryProblem() throws Exception {
+        // two operators of a version the interpreter does not implement
+        TfliteModelBuilder b = new TfliteModelBuilder();
+        int x = b.addTensor("x", TensorType.FLOAT32, new int[] {1, 2}, Quantization.NONE);
+        int w = b.addConstantFloat("w", new int[] {2, 2}, new float[] {1, 0, 0, 1});
+        int h = b.addTensor("h", TensorType.FLOAT32, new int[] {1, 2}, Quantization.NONE);
+        int y = b.addTensor("y", TensorType.FLOAT32, new int[] {1, 2}, Quantization.NONE);
+        BuiltinOptions.FullyConnected fc = new BuiltinOptions.FullyConnected(Activation.NONE, false, false);
+        b.addOperator(BuiltinOperator.FULLY_CONNECTED, 99, new int[] {x, w, -1}, new int[] {h}, fc);
+        b.addOperator(BuiltinOperator.FULLY_CONNECTED, 99, new int[] {h, w, -1}, new int[] {y}, fc);
+        Path model = dir.resolve("future.tflite");
+        Files.write(model, b.inputs(x).outputs(y).build());
+        Path frames = Files.createDirectory(dir.resolve("f"));
+        BoardProfile p = BoardProfiles.load(profile(frames, "micro", model).toString());
+        assertThatThrownBy(() -> ModelRunner.open(p.name(), p.models().get(0)))
+                .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.reason()).isEqualTo(AgentException.Reason.MODEL))
+                .hasMessageContaining("engine 'micro' cannot run future.tflite")
+                .hasMessageContaining("operator #0 FULLY_CONNECTED v99")
+                .hasMessageContaining("operator #1 FULLY_CONNECTED v99");
     }
 }
