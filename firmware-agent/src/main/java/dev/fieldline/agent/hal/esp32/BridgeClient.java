@@ -3,6 +3,7 @@ package dev.fieldline.agent.hal.esp32;
 import dev.fieldline.agent.hal.HalException;
 import dev.fieldline.agent.hal.HalException.Reason;
 import dev.fieldline.agent.hal.esp32.Esp32BridgeException.BridgeError;
+import dev.fieldline.agent.uplink.ReconnectPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -81,7 +82,10 @@ final class BridgeClient implements AutoCloseable {
     private volatile long lastSentNanos;
     private volatile int lastPushSeq = -1;
     private int nextId;
-    private Duration backoff;
+    /** Waits between attempts to open a vanished port again: doubling, capped, no jitter. */
+    private final ReconnectPolicy reopen;
+    /** Failed attempts since the link last came up. */
+    private int reopenAttempts;
     private boolean everOpened;
 
     private final AtomicLong framesReceived = new AtomicLong();
@@ -120,7 +124,7 @@ final class BridgeClient implements AutoCloseable {
         this.config = config;
         this.link = link;
         this.owner = owner;
-        this.backoff = config.reconnectBackoff();
+        this.reopen = new ReconnectPolicy(config.reconnectBackoff(), config.maxReconnectBackoff(), 0);
         String name = threadName(link.name());
         this.linkThread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fl-esp32-" + name);
@@ -391,7 +395,7 @@ final class BridgeClient implements AutoCloseable {
         }
         try {
             handshake();
-            backoff = config.reconnectBackoff();
+            reopenAttempts = 0;
         } catch (HalException e) {
             desync(e.reason(), e.getMessage());
             if (linkOpen) {
@@ -404,11 +408,7 @@ final class BridgeClient implements AutoCloseable {
         if (status.state() == State.CLOSED || retry != null && retry.getDelay(TimeUnit.NANOSECONDS) > 0) {
             return; // one retry at a time
         }
-        Duration wait = backoff;
-        backoff = backoff.multipliedBy(2);
-        if (backoff.compareTo(config.maxReconnectBackoff()) > 0) {
-            backoff = config.maxReconnectBackoff();
-        }
+        Duration wait = reopen.delay(++reopenAttempts, () -> 0.5);
         log.debug("{}: {}; trying again in {} ms", link.name(), why, wait.toMillis());
         try {
             retry = linkThread.schedule(this::connect, wait.toMillis(), TimeUnit.MILLISECONDS);
@@ -492,7 +492,7 @@ final class BridgeClient implements AutoCloseable {
         if (p != null) {
             p.reply.completeExceptionally(new HalException(Reason.ABSENT, e.getMessage()));
         }
-        backoff = config.reconnectBackoff();
+        reopenAttempts = 0;
         try {
             linkThread.execute(() -> retryLater("port lost"));
         } catch (RejectedExecutionException closed) {
