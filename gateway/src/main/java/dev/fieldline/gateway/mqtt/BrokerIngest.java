@@ -535,13 +535,18 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
         }
     }
 
+    /** Exponential backoff: twice {@code d}, at most {@code max}. */
+    private static Duration doubled(Duration d, Duration max) {
+        Duration twice = d.multipliedBy(2);
+        return twice.compareTo(max) > 0 ? max : twice;
+    }
+
     private void scheduleReconnect() {
         if (closed) {
             return;
         }
         Duration delay = backoff;
-        Duration doubled = backoff.multipliedBy(2);
-        backoff = doubled.compareTo(timing.reconnectMax()) > 0 ? timing.reconnectMax() : doubled;
+        backoff = doubled(backoff, timing.reconnectMax());
         try {
             supervisor.schedule(() -> supervise(this::connect), delay.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
@@ -592,7 +597,7 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
         if (closed || l.dead) {
             return; // the broker redelivers it on the next connection
         }
-        Duration next = backoff.multipliedBy(2).compareTo(RETRY_MAX) > 0 ? RETRY_MAX : backoff.multipliedBy(2);
+        Duration next = doubled(backoff, RETRY_MAX);
         try {
             retries.schedule(() -> submit(uplink, message, l, next), backoff.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException | NullPointerException e) {
