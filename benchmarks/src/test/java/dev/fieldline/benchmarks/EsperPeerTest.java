@@ -48,9 +48,9 @@ class EsperPeerTest {
     @ParameterizedTest
     @EnumSource(EsperPeer.Statement.class)
     void syntheticReadingsSpikeNowAndThen(EsperPeer.Statement statement) {
-        SyntheticReadings readings = new SyntheticReadings(10, 14, 7);
+        SyntheticReadings readings = new SyntheticReadings(10, 1 << 14, 7);
         try (EsperPeer esper = new EsperPeer(statement, 50)) {
-            for (long n = 0; n < readings.size(); n++) {
+            for (int n = 0; n < readings.size(); n++) {
                 esper.send(new EsperReading("k" + readings.key(n), readings.value(n)));
             }
             // 0.1 % spikes of 5..10 against noise of about 1: a handful per thousand, not every value
