@@ -1,0 +1,223 @@
+package dev.fieldline.gateway.rules;
+
+import dev.fieldline.analytics.StreamKey;
+import dev.fieldline.analytics.engine.Observation;
+import dev.fieldline.gateway.metrics.Metrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Evaluates every {@link Observation} against the enabled rules whose scope covers its stream.
+ * Per (rule, stream) it remembers since when (event time) the condition has held and whether the
+ * rule fired: it fires once when the condition has held for the rule's {@code for} (at once when
+ * there is none) and calls {@link ActionRunner#fired}; when the condition stops holding after
+ * that, {@link ActionRunner#cleared}. Counts {@code rule_evaluations_total{rule}},
+ * {@code rule_fired_total{rule}} and {@code rule_failed_total{rule}} (an action runner that threw).
+ *
+ * <p>{@link #evaluate} runs on one thread at a time (the analytics thread); {@link #replace},
+ * {@link #expireIdle} and the views may be called from any thread.
+ */
+public final class RuleEngine {
+    public static final String EVALUATIONS = "rule_evaluations_total";
+    public static final String FIRED = "rule_fired_total";
+    public static final String FAILED = "rule_failed_total";
+
+    private static final Logger log = LoggerFactory.getLogger(RuleEngine.class);
+
+    private final ActionRunner runner;
+    private final DeviceLabels labels;
+    private final Metrics metrics;
+    private final Clock clock;
+    private volatile List<Rule> rules = List.of();
+    private final Map<String, Map<StreamKey, StreamState>> states = new ConcurrentHashMap<>();
+
+    /** What the engine knows about one rule on one stream. */
+    private static final class StreamState {
+        /** Event time since which the condition has held; -1 when it does not hold. */
+        volatile long holdingSince = -1;
+        volatile boolean fired;
+        volatile long lastEventTime;
+        volatile long lastSeenMillis;
+        volatile double lastValue;
+        volatile Instant firedAt;
+    }
+
+    /**
+     * A rule's state on one stream, as the API shows it.
+     *
+     * @param holdingSince event time since which the condition has held, if it holds
+     * @param fired whether the rule has fired and not cleared on this stream
+     * @param firedAt when it fired
+     * @param lastValue the quantity the condition looked at, last time
+     */
+    public record StreamView(StreamKey key, Optional<Instant> holdingSince, boolean fired, Optional<Instant> firedAt,
+            double lastValue, Instant lastEventTime) {
+    }
+
+    public RuleEngine(ActionRunner runner, DeviceLabels labels, Metrics metrics, Clock clock) {
+        this.runner = runner;
+        this.labels = labels;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    public ActionRunner runner() {
+        return runner;
+    }
+
+    /** The rules in force, enabled or not, in order. */
+    public List<Rule> rules() {
+        return rules;
+    }
+
+    /**
+     * Puts a new rule set in force atomically. A rule whose definition is unchanged keeps its
+     * per-stream state; the state of a removed, changed or disabled rule is dropped, and where it had
+     * fired its actions are told the condition cleared.
+     */
+    public synchronized void replace(List<Rule> next) {
+        Map<String, Rule> keep = new HashMap<>();
+        for (Rule r : next) {
+            keep.put(r.id(), r);
+        }
+        for (Rule old : rules) {
+            Rule now = keep.get(old.id());
+            if (now == null || !now.equals(old) || !now.enabled()) {
+                Map<StreamKey, StreamState> dropped = states.remove(old.id());
+                if (dropped != null) {
+                    dropped.forEach((key, s) -> {
+                        if (s.fired) {
+                            clear(old, key, s, s.lastValue, s.lastEventTime);
+                        }
+                    });
+                }
+            }
+        }
+        rules = List.copyOf(next);
+    }
+
+    /** Evaluates the observation against every enabled rule in scope. */
+    public void evaluate(Observation o) {
+        for (Rule r : rules) {
+            if (!r.enabled() || !r.covers(o.key(), labels)) {
+                continue;
+            }
+            metrics.increment(EVALUATIONS, "rule", r.id());
+            Map<StreamKey, StreamState> perStream = states.computeIfAbsent(r.id(), k -> new ConcurrentHashMap<>());
+            StreamState s = perStream.computeIfAbsent(o.key(), k -> new StreamState());
+            double subject = r.when().subject(o);
+            s.lastValue = subject;
+            s.lastEventTime = o.timeMillis();
+            s.lastSeenMillis = clock.millis();
+            if (r.when().test(o)) {
+                if (s.holdingSince < 0) {
+                    s.holdingSince = o.timeMillis();
+                }
+                if (!s.fired && o.timeMillis() - s.holdingSince >= r.holdFor().toMillis()) {
+                    s.fired = true;
+                    s.firedAt = clock.instant();
+                    metrics.increment(FIRED, "rule", r.id());
+                    try {
+                        runner.fired(r.actions(), firing(r, o.key(), subject, o.timeMillis(), details(o)));
+                    } catch (RuntimeException e) {
+                        metrics.increment(FAILED, "rule", r.id());
+                        log.warn("rule {} on {}: actions failed: {}", r.id(), o.key(), e.toString());
+                    }
+                }
+            } else {
+                s.holdingSince = -1;
+                if (s.fired) {
+                    clear(r, o.key(), s, subject, o.timeMillis());
+                }
+            }
+        }
+    }
+
+    private void clear(Rule r, StreamKey key, StreamState s, double value, long eventTime) {
+        s.fired = false;
+        s.firedAt = null;
+        try {
+            runner.cleared(r.actions(), firing(r, key, value, eventTime, Map.of()));
+        } catch (RuntimeException e) {
+            metrics.increment(FAILED, "rule", r.id());
+            log.warn("rule {} on {}: clearing actions failed: {}", r.id(), key, e.toString());
+        }
+    }
+
+    private RuleFiring firing(Rule r, StreamKey key, double value, long eventTime, Map<String, Object> details) {
+        return new RuleFiring(r.id(), r.name().isEmpty() ? r.id() : r.name(), key.deviceId(), key.metric(), value,
+                r.conditionText(), r.severity(), Instant.ofEpochMilli(eventTime), clock.instant(), details);
+    }
+
+    private static Map<String, Object> details(Observation o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("value", o.value());
+        m.put("count", o.count());
+        m.put("mean", o.mean());
+        m.put("stddev", o.stddev());
+        m.put("ewma", o.ewma());
+        m.put("rate", o.ratePerSecond());
+        m.put("anomalyScore", o.anomalyScore());
+        if (o.trend() != null) {
+            m.put("trend", o.trend().direction().code());
+        }
+        return m;
+    }
+
+    /**
+     * Forgets the state of streams not evaluated for {@code idle} (wall clock), as the stream engine
+     * forgets idle keys. A fired rule on a forgotten stream is not cleared: nothing new was seen.
+     *
+     * @return how many (rule, stream) states were dropped
+     */
+    public int expireIdle(Duration idle) {
+        long before = clock.millis() - idle.toMillis();
+        int n = 0;
+        for (Map<StreamKey, StreamState> perStream : states.values()) {
+            var it = perStream.entrySet().iterator();
+            while (it.hasNext()) {
+                if (it.next().getValue().lastSeenMillis < before) {
+                    it.remove();
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** The rule's state on every stream it has seen (fired ones first), at most {@code limit}. */
+    public List<StreamView> streams(String ruleId, int limit) {
+        List<StreamView> out = new ArrayList<>();
+        Map<StreamKey, StreamState> perStream = states.getOrDefault(ruleId, Map.of());
+        perStream.forEach((k, s) -> out.add(new StreamView(k,
+                s.holdingSince < 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(s.holdingSince)), s.fired,
+                Optional.ofNullable(s.firedAt), s.lastValue, Instant.ofEpochMilli(s.lastEventTime))));
+        out.sort((a, b) -> Boolean.compare(b.fired(), a.fired()));
+        return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
+    }
+
+    /** How many streams a rule is tracking and on how many of them it has fired. */
+    public record Counts(int streams, int fired) {
+    }
+
+    public Counts counts(String ruleId) {
+        Map<StreamKey, StreamState> perStream = states.getOrDefault(ruleId, Map.of());
+        int fired = 0;
+        for (StreamState s : perStream.values()) {
+            if (s.fired) {
+                fired++;
+            }
+        }
+        return new Counts(perStream.size(), fired);
+    }
+}
