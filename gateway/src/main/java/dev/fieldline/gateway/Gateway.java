@@ -34,6 +34,10 @@ import dev.fieldline.gateway.mqtt.RegistryAuthenticator;
 import dev.fieldline.gateway.registry.AdminBootstrap;
 import dev.fieldline.gateway.registry.DeviceRegistry;
 import dev.fieldline.gateway.registry.SignatureCheck;
+import dev.fieldline.gateway.rules.ActionRunner;
+import dev.fieldline.gateway.rules.RuleEngine;
+import dev.fieldline.gateway.rules.RuleFile;
+import dev.fieldline.gateway.rules.RuleParser;
 import dev.fieldline.gateway.store.SqliteStore;
 import dev.fieldline.gateway.store.SqliteStoreConfig;
 import dev.fieldline.gateway.store.TelemetryStore;
@@ -43,6 +47,7 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -74,13 +79,17 @@ public final class Gateway implements AutoCloseable {
     private InetSocketAddress coap;
     private InetSocketAddress coaps;
     private InetSocketAddress mqtts;
+    private final Optional<ActionRunner> actionsOverride;
+    private RuleEngine rules;
+    private RuleFile ruleFile;
     private GatewayCa ca;
     private GatewayIdentity identity;
     private boolean closed;
 
-    private Gateway(GatewayConfig config) {
+    private Gateway(GatewayConfig config, Optional<ActionRunner> actions) {
         this.config = config;
         this.metrics = new Metrics();
+        this.actionsOverride = actions;
     }
 
     /**
@@ -90,7 +99,19 @@ public final class Gateway implements AutoCloseable {
      * @throws GatewayException for any other start failure (unreadable data dir, newer schema, broker unreachable)
      */
     public static Gateway start(GatewayConfig config) {
-        Gateway g = new Gateway(config);
+        return start(config, Optional.empty());
+    }
+
+    /**
+     * Starts a gateway whose rules' actions go to {@code actions} instead of the gateway's own
+     * runner (for embedding and tests).
+     */
+    public static Gateway start(GatewayConfig config, ActionRunner actions) {
+        return start(config, Optional.of(actions));
+    }
+
+    private static Gateway start(GatewayConfig config, Optional<ActionRunner> actions) {
+        Gateway g = new Gateway(config, actions);
         try {
             g.startAll();
         } catch (RuntimeException e) {
@@ -119,10 +140,16 @@ public final class Gateway implements AutoCloseable {
         pipeline.addListener(new SensorFaultRule(store, metrics, clock,
                 store.devices().stream().flatMap(d -> d.status().stream()).toList()));
         pipeline.addListener(downlink);
+        ActionRunner actions = actionsOverride.orElseGet(NoActions::new);
+        rules = new RuleEngine(actions, deviceId -> Map.of(), metrics, clock);
+        RuleParser ruleParser = new RuleParser(actions, List.of());
+        ruleFile = RuleFile.open(config.analytics().rulesFile(config.dataDir()), ruleParser, rules, metrics).watch();
+        running.push(ruleFile);
 
         if (config.httpEnabled()) {
             HttpApi api = new HttpApi(new HttpApiConfig(config.bindHost(), config.httpPort(), config.limits()), pipeline,
-                    downlink, store, metrics, this::listeners, clock, registry, config.secure(), Optional.of(enrollmentTrust()));
+                    downlink, store, metrics, this::listeners, clock, registry, config.secure(), Optional.of(enrollmentTrust()))
+                    .withRules(ruleFile, rules, ruleParser);
             http = api.start();
             running.push(api);
         }
@@ -345,6 +372,16 @@ public final class Gateway implements AutoCloseable {
     /** Device keys, tokens and API tokens. */
     public DeviceRegistry registry() {
         return registry;
+    }
+
+    /** The rule engine: the rules in force and their state per stream. */
+    public RuleEngine rules() {
+        return rules;
+    }
+
+    /** The rules file the rule engine's rules come from. */
+    public RuleFile ruleFile() {
+        return ruleFile;
     }
 
     public TelemetryStore store() {

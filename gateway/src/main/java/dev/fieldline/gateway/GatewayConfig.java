@@ -1,5 +1,6 @@
 package dev.fieldline.gateway;
 
+import dev.fieldline.gateway.analytics.StreamAnalyticsConfig;
 import dev.fieldline.protocol.DecodeLimits;
 import java.net.URI;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import java.util.Set;
  * @param mqttsPort MQTT over TLS port (TCP): client certificate from the gateway CA, or user name + token
  * @param tlsNames host names and addresses the gateway's TLS server certificate names besides
  *     {@code localhost} and {@code 127.0.0.1}
+ * @param analytics stream analytics and rules: the rules file, idle expiry, insight cadence
  */
 public record GatewayConfig(
         Path dataDir,
@@ -47,7 +49,8 @@ public record GatewayConfig(
         boolean secure,
         int coapsPort,
         int mqttsPort,
-        List<String> tlsNames) {
+        List<String> tlsNames,
+        StreamAnalyticsConfig analytics) {
 
     public static final String DEFAULT_BIND_HOST = "0.0.0.0";
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -75,6 +78,9 @@ public record GatewayConfig(
             throw new IllegalArgumentException("tlsNames must be host names or IP addresses, was " + tlsNames);
         }
         tlsNames = List.copyOf(tlsNames);
+        if (analytics == null) {
+            throw new IllegalArgumentException("analytics must not be null (use StreamAnalyticsConfig.DEFAULT)");
+        }
         if (externalBroker == null) {
             throw new IllegalArgumentException("externalBroker must not be null (use Optional.empty())");
         }
@@ -106,7 +112,8 @@ public record GatewayConfig(
     public static GatewayConfig defaults(Path dataDir) {
         return new GatewayConfig(dataDir, DEFAULT_BIND_HOST, DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, DEFAULT_COAP_PORT,
                 Optional.empty(), defaultClientId(), DEFAULT_SHARE_GROUP, DEFAULT_ALERT_THRESHOLD, Set.of(),
-                DecodeLimits.DEFAULT, DEFAULT_INGEST_QUEUE, false, DEFAULT_COAPS_PORT, DEFAULT_MQTTS_PORT, List.of());
+                DecodeLimits.DEFAULT, DEFAULT_INGEST_QUEUE, false, DEFAULT_COAPS_PORT, DEFAULT_MQTTS_PORT, List.of(),
+                StreamAnalyticsConfig.DEFAULT);
     }
 
     /** {@code fieldline-gateway-<host name>}: stable across restarts of the same host or pod. */
@@ -142,84 +149,89 @@ public record GatewayConfig(
         return mqttsPort >= 0;
     }
 
+    public GatewayConfig withAnalytics(StreamAnalyticsConfig a) {
+        return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, a);
+    }
+
     public GatewayConfig withCoapsPort(int port) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, port, mqttsPort, tlsNames);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, port, mqttsPort, tlsNames, analytics);
     }
 
     public GatewayConfig withMqttsPort(int port) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, port, tlsNames);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, port, tlsNames, analytics);
     }
 
     public GatewayConfig withTlsNames(List<String> names) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, names);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, names, analytics);
     }
 
     public GatewayConfig withDataDir(Path dir) {
         return new GatewayConfig(dir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
     }
 
     public GatewayConfig withBindHost(String host) {
         return new GatewayConfig(dataDir, host, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
     }
 
     public GatewayConfig withHttpPort(int port) {
         return new GatewayConfig(dataDir, bindHost, port, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
     }
 
     public GatewayConfig withMqttPort(int port) {
         return new GatewayConfig(dataDir, bindHost, httpPort, port, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
     }
 
     public GatewayConfig withCoapPort(int port) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, port, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
     }
 
     public GatewayConfig withExternalBroker(URI broker) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, Optional.of(broker), brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
     }
 
     public GatewayConfig withBrokerClientId(String clientId) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, clientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
     }
 
     public GatewayConfig withBrokerShareGroup(String group) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                group, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
+                group, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
     }
 
     public GatewayConfig withAlertThreshold(double threshold) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, threshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
+                brokerShareGroup, threshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
     }
 
     public GatewayConfig withAlertMetrics(Set<String> metrics) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, metrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
+                brokerShareGroup, alertThreshold, metrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
     }
 
     public GatewayConfig withLimits(DecodeLimits decodeLimits) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, decodeLimits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames);
+                brokerShareGroup, alertThreshold, alertMetrics, decodeLimits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
     }
 
     public GatewayConfig withIngestQueueCapacity(int capacity) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, capacity, secure, coapsPort, mqttsPort, tlsNames);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, capacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
     }
 
     public GatewayConfig withSecure(boolean secureMode) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secureMode, coapsPort, mqttsPort, tlsNames);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secureMode, coapsPort, mqttsPort, tlsNames, analytics);
     }
 
     /** Every setting with its value, type/unit and meaning, one per line. */
@@ -247,6 +259,15 @@ public record GatewayConfig(
                 + " (default " + DEFAULT_MQTTS_PORT + ")");
         line(b, "tlsNames", tlsNames.isEmpty() ? "(none)" : String.join(",", tlsNames), "names",
                 "extra names in the gateway's TLS certificate besides localhost, 127.0.0.1 (default none)");
+        line(b, "rulesFile", analytics.rulesFile(dataDir), "path", "the rules file, watched for edits (default {dataDir}/rules.yaml)");
+        line(b, "streamIdleAfter", dev.fieldline.config.ConfigNode.text(analytics.idleAfter()), "duration",
+                "a stream not heard from this long is forgotten (default "
+                + dev.fieldline.config.ConfigNode.text(StreamAnalyticsConfig.DEFAULT_IDLE_AFTER) + ")");
+        line(b, "insightEverySamples", analytics.insightEverySamples(), "samples", "a stream's insight is renewed after this many"
+                + " samples (default " + StreamAnalyticsConfig.DEFAULT_INSIGHT_SAMPLES + ")");
+        line(b, "insightEvery", dev.fieldline.config.ConfigNode.text(analytics.insightEvery()), "duration",
+                "... or after this long, whichever comes first (default "
+                + dev.fieldline.config.ConfigNode.text(StreamAnalyticsConfig.DEFAULT_INSIGHT_EVERY) + ")");
         line(b, "secure", secure, "boolean", "devices and API clients must authenticate (default false: plain, local development)");
         return b.toString();
     }

@@ -78,6 +78,8 @@ public final class HttpApi implements AutoCloseable {
     private final Instant started;
     private final ApiAccess access;
     private final Optional<EnrollmentTrust> trust;
+    /** Route groups added before {@link #start} ({@link #withRules}, {@link #withStreams}). */
+    private final List<java.util.function.Consumer<JavalinConfig>> moreRoutes = new ArrayList<>();
     private Javalin app;
     private InetSocketAddress address;
 
@@ -128,6 +130,13 @@ public final class HttpApi implements AutoCloseable {
         this.senml = new SenmlCodec(config.limits(), clock);
         this.statusRequests = new StatusRequests(config.limits(), clock);
         this.started = clock.instant();
+    }
+
+    /** Also serves the rules API ({@code /api/v1/rules}, see {@link RuleRoutes}); call before {@link #start}. */
+    public synchronized HttpApi withRules(dev.fieldline.gateway.rules.RuleFile file, dev.fieldline.gateway.rules.RuleEngine engine,
+            dev.fieldline.gateway.rules.RuleParser parser) {
+        moreRoutes.add(c -> new RuleRoutes(file, engine, parser, metrics, access, this::body).register(c));
+        return this;
     }
 
     /** Binds and starts serving; returns the bound address. */
@@ -183,6 +192,7 @@ public final class HttpApi implements AutoCloseable {
         c.routes.get("/metrics", access.guard(Role.VIEWER, ctx -> ctx.status(200)
                 .contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.prometheus())));
         access.registry().ifPresent(r -> new RegistryRoutes(r, access, this::body, trust).register(c));
+        moreRoutes.forEach(r -> r.accept(c));
 
         c.routes.exception(RegistryException.class, (e, ctx) -> error(ctx, RegistryRoutes.status(e), e.code(), e.getMessage()));
         c.routes.exception(ApiError.class, (e, ctx) -> {
