@@ -42,6 +42,10 @@ final class GatewayOptions {
             + " an admin token is written to DIR/admin.token.")
     boolean secure;
 
+    @Option(names = "--rules", paramLabel = "FILE", description = "The rules file, watched for edits and rewritten by the rules API;"
+            + " created empty if absent (default: DIR/rules.yaml).")
+    Path rulesFile;
+
     GatewayConfig toConfig(String bindHost) {
         GatewayConfig c = GatewayConfig.defaults(dataDir)
                 .withBindHost(bindHost)
@@ -53,6 +57,9 @@ final class GatewayOptions {
                 .withTlsNames(tlsNames)
                 .withAlertThreshold(alertThreshold)
                 .withSecure(secure);
+        if (rulesFile != null) {
+            c = c.withAnalytics(c.analytics().withRulesFile(rulesFile));
+        }
         return broker == null ? c : c.withExternalBroker(broker);
     }
 }
