@@ -11,6 +11,7 @@ final class CoreDetectors {
     }
 
     static List<DetectorType> types() {
-        return List.of(ZScoreDetector.type(), RobustZDetector.type(), EwmaDetector.type(), CusumDetector.type());
+        return List.of(ZScoreDetector.type(), RobustZDetector.type(), EwmaDetector.type(), CusumDetector.type(),
+                SeasonalDetector.type());
     }
 }
