@@ -9,7 +9,6 @@ import dev.fieldline.analytics.stats.RateOfChange;
 import dev.fieldline.analytics.stats.Welford;
 import dev.fieldline.analytics.trend.TrendEstimator;
 import dev.fieldline.analytics.window.KeyWindows;
-import java.util.Arrays;
 
 /** One stream's state. */
 final class KeyState {
@@ -23,12 +22,11 @@ final class KeyState {
     final Detector[] detectors;
     final TrendEstimator trend;
     final KeyWindows windows;
-    /** History ring, allocated at the first sample and grown by doubling up to its capacity. */
-    private long[] historyTimes;
-    private double[] historyValues;
+    /** History ring, allocated at full size so that a stream's memory does not grow with its age. */
+    private final long[] historyTimes;
+    private final double[] historyValues;
     private int historyHead;
     private int historySize;
-    private final int historyCapacity;
     /** Latest event time taken in order. */
     long lastTime = Long.MIN_VALUE;
     double lastValue;
@@ -44,24 +42,15 @@ final class KeyState {
         }
         this.trend = new TrendEstimator(config.trendSamples(), config.trendAlpha());
         this.windows = config.windows().isEmpty() ? null : new KeyWindows(key, config.windows(), config.allowance(), listener);
-        this.historyCapacity = config.historySize();
+        this.historyTimes = new long[config.historySize()];
+        this.historyValues = new double[config.historySize()];
     }
 
     void remember(long time, double value) {
-        if (historyCapacity == 0) {
+        int len = historyTimes.length;
+        if (len == 0) {
             return;
         }
-        if (historyTimes == null) {
-            int initial = Math.min(historyCapacity, 16);
-            historyTimes = new long[initial];
-            historyValues = new double[initial];
-        } else if (historySize == historyTimes.length && historySize < historyCapacity) {
-            // not yet wrapped: head is 0 and the ring is in order
-            int grown = Math.min(historyCapacity, historySize * 2);
-            historyTimes = Arrays.copyOf(historyTimes, grown);
-            historyValues = Arrays.copyOf(historyValues, grown);
-        }
-        int len = historyTimes.length;
         if (historySize < len) {
             historyTimes[historySize] = time;
             historyValues[historySize] = value;
@@ -76,7 +65,7 @@ final class KeyState {
     History history() {
         long[] t = new long[historySize];
         double[] v = new double[historySize];
-        int len = historyTimes == null ? 0 : historyTimes.length;
+        int len = historyTimes.length;
         for (int i = 0; i < historySize; i++) {
             int at = (historyHead + i) % len;
             t[i] = historyTimes[at];

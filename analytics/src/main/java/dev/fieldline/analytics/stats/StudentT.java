@@ -40,15 +40,39 @@ public final class StudentT {
         return Math.min(1, regularizedIncompleteBeta(df / (df + t * t), df / 2, 0.5));
     }
 
+    /**
+     * {@link #twoSidedP(double, double)} with {@code lnBeta = logBeta(df / 2, 0.5)} computed once by
+     * a caller that tests many statistics with the same degrees of freedom.
+     */
+    public static double twoSidedP(double t, double df, double lnBeta) {
+        checkDf(df);
+        if (Double.isNaN(t)) {
+            return Double.NaN;
+        }
+        if (Double.isInfinite(t)) {
+            return 0;
+        }
+        return Math.min(1, incompleteBeta(df / (df + t * t), df / 2, 0.5, lnBeta));
+    }
+
+    /** ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b). */
+    public static double logBeta(double a, double b) {
+        return logGamma(a) + logGamma(b) - logGamma(a + b);
+    }
+
     /** I_x(a, b), the regularized incomplete beta function, for x in [0, 1] and a, b > 0. */
     public static double regularizedIncompleteBeta(double x, double a, double b) {
         if (!(x >= 0 && x <= 1) || !(a > 0) || !(b > 0)) {
             throw new IllegalArgumentException("need x in [0, 1], a > 0, b > 0; was x=" + x + " a=" + a + " b=" + b);
         }
+        return incompleteBeta(x, a, b, logBeta(a, b));
+    }
+
+    private static double incompleteBeta(double x, double a, double b, double lnBeta) {
         if (x == 0 || x == 1) {
             return x;
         }
-        double lnFront = logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x);
+        double lnFront = a * Math.log(x) + b * Math.log1p(-x) - lnBeta;
         if (x < (a + 1) / (a + b + 2)) {
             return Math.exp(lnFront) * continuedFraction(x, a, b) / a;
         }

@@ -48,6 +48,9 @@ public final class TrendEstimator {
     private double former;
     /** Sum of (value - baseValue)² over the former half. */
     private double formerSq;
+    /** ln B((n - 2) / 2, 1/2) for n = lnBetaFor: the t test's constant, the same once the ring is full. */
+    private double lnBeta;
+    private int lnBetaFor = -1;
 
     /**
      * @param capacity samples the trend rests on, at least 4
@@ -129,7 +132,11 @@ public final class TrendEstimator {
             p = 0;
         } else {
             double se = Math.sqrt(sse / (n - 2) / cxx);
-            p = StudentT.twoSidedP(slope / se, n - 2);
+            if (size != lnBetaFor) {
+                lnBeta = StudentT.logBeta((n - 2) / 2, 0.5);
+                lnBetaFor = size;
+            }
+            p = StudentT.twoSidedP(slope / se, n - 2, lnBeta);
         }
         Trend.Direction direction = p < alpha ? (slope > 0 ? Trend.Direction.INCREASING : Trend.Direction.DECREASING)
                 : Trend.Direction.STABLE;
