@@ -8,8 +8,8 @@ package dev.fieldline.analytics.trend;
  * forecast {@code x̂_{t+h} = l_t + h·b_t + s_{t+h-m⌈h/m⌉}}. Initialised from the first two cycles: the
  * trend is the difference of their means over m, the level the first cycle's mean carried to its end,
  * the season each first-cycle value less that line. Needs at least 2m values. Without a season (m ≤ 1,
- * or fewer than 2m values) it is Holt's double exponential smoothing (γ unused, {@code l_0 = x_0},
- * {@code b_0 = x_1 - x_0}).
+ * or fewer than 2m values) it is Holt's double exponential smoothing (γ unused; l₀ and b₀ from the
+ * least-squares line through the first 10 values).
  *
  * <p><b>Fitting.</b> Parameters not given are chosen by a grid search minimising the sum of squared
  * one-step-ahead errors: α, β, γ each over {0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9} (512 runs over the
@@ -196,8 +196,21 @@ public final class HoltWinters {
             r.level = mean1 + r.trend * (m - 1) / 2.0;
             start = m;
         } else {
-            r.level = x[0];
-            r.trend = n > 1 ? x[1] - x[0] : 0;
+            // the least-squares line through the first (up to) 10 values, at index 0
+            int k = Math.min(n, 10);
+            double meanX = (k - 1) / 2.0;
+            double meanY = 0;
+            for (int i = 0; i < k; i++) {
+                meanY += x[i] / k;
+            }
+            double sxy = 0;
+            double sxx = 0;
+            for (int i = 0; i < k; i++) {
+                sxy += (i - meanX) * (x[i] - meanY);
+                sxx += (i - meanX) * (i - meanX);
+            }
+            r.trend = sxx > 0 ? sxy / sxx : 0;
+            r.level = meanY - r.trend * meanX;
             r.season = new double[0];
             start = 1;
         }

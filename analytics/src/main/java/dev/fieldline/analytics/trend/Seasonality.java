@@ -12,7 +12,9 @@ package dev.fieldline.analytics.trend;
  * least the threshold somewhere between lag 1 and k (a real cycle goes down and comes back; slowly
  * varying noise only decays), and the ACF around 2k (lags 2k - 1..2k + 1) reaches the threshold too (a
  * real cycle repeats; a random walk's chance bump does not). Among candidates the highest wins, except that the shortest candidate
- * within 90 % of the highest is taken instead, so a period is not reported as its multiple. The
+ * within 90 % of the highest is taken instead, so a period is not reported as its multiple. The broad
+ * top of a long period's peak is then refined: among lags within 1/8 of it, the one whose per-phase
+ * means leave the least residual variance per degree of freedom. The
  * threshold is {@code max(threshold, 3/√n)}: three standard errors of the ACF of white noise.
  * maxPeriod is capped at n/3 (three full cycles).
  *
@@ -48,7 +50,9 @@ public record Seasonality(int period, double strength) {
 
     /** How long the {@code acf} scratch of {@link #detectInPlace} must be. */
     public static int scratchLength(int n, int maxPeriod) {
-        return 2 * Math.max(0, Math.min(maxPeriod, n / 3)) + 2;
+        int maxLag = Math.max(0, Math.min(maxPeriod, n / 3));
+        // the ACF up to 2·maxLag + 1, then two sums per phase for refining up to maxLag
+        return 2 * maxLag + 2 + 2 * (maxLag + 1);
     }
 
     /**
@@ -112,7 +116,47 @@ public record Seasonality(int period, double strength) {
                 break;
             }
         }
-        return new Seasonality(best, Math.min(1, Math.max(0, bestR)));
+        best = refine(work, n, best, Math.max(minPeriod, best - best / 8), Math.min(maxLag, best + best / 8), acf);
+        return new Seasonality(best, Math.min(1, Math.max(0, acf[best])));
+    }
+
+    /**
+     * The ACF's peak is broad for long periods and its top is nudged by edge terms and noise (a daily
+     * period of 288 samples came out as 291): among the lags within 1/8 of the peak, take the one whose
+     * per-phase means explain the series best (least residual variance per degree of freedom,
+     * {@code Σ(x - phase mean)² / (n - period)}). Uses {@code acf[top + 1 ...]} beyond the computed
+     * lags as scratch for the phase sums.
+     */
+    private static int refine(double[] x, int n, int best, int from, int to, double[] acf) {
+        if (to <= from) {
+            return best;
+        }
+        int base = acf.length - (to + 1) * 2;
+        int chosen = best;
+        double bestVar = Double.POSITIVE_INFINITY;
+        for (int p = from; p <= to; p++) {
+            if (n - p <= 0) {
+                break;
+            }
+            java.util.Arrays.fill(acf, base, base + 2 * p, 0);
+            for (int i = 0; i < n; i++) {
+                int ph = base + 2 * (i % p);
+                acf[ph] += x[i];
+                acf[ph + 1] += 1;
+            }
+            double ss = 0;
+            for (int i = 0; i < n; i++) {
+                int ph = base + 2 * (i % p);
+                double d = x[i] - acf[ph] / acf[ph + 1];
+                ss += d * d;
+            }
+            double var = ss / (n - p);
+            if (var < bestVar) {
+                bestVar = var;
+                chosen = p;
+            }
+        }
+        return chosen;
     }
 
     /** A local maximum; at the top of the searched range, rising into it is enough. */
