@@ -1,5 +1,6 @@
 package dev.fieldline.gateway;
 
+import dev.fieldline.gateway.actions.GatewayActions;
 import dev.fieldline.gateway.analytics.SensorFaultRule;
 import dev.fieldline.gateway.analytics.ThresholdConfig;
 import dev.fieldline.gateway.analytics.ThresholdRule;
@@ -35,6 +36,7 @@ import dev.fieldline.gateway.registry.AdminBootstrap;
 import dev.fieldline.gateway.registry.DeviceRegistry;
 import dev.fieldline.gateway.registry.SignatureCheck;
 import dev.fieldline.gateway.rules.ActionRunner;
+import dev.fieldline.gateway.rules.DeviceLabels;
 import dev.fieldline.gateway.rules.RuleEngine;
 import dev.fieldline.gateway.rules.RuleFile;
 import dev.fieldline.gateway.rules.RuleParser;
@@ -74,6 +76,7 @@ public final class Gateway implements AutoCloseable {
     private DeviceRegistry registry;
     private IngestPipeline pipeline;
     private DefaultDownlink downlink;
+    private ActionRunner actions;
     private InetSocketAddress http;
     private InetSocketAddress mqtt;
     private InetSocketAddress coap;
@@ -140,8 +143,13 @@ public final class Gateway implements AutoCloseable {
         pipeline.addListener(new SensorFaultRule(store, metrics, clock,
                 store.devices().stream().flatMap(d -> d.status().stream()).toList()));
         pipeline.addListener(downlink);
-        ActionRunner actions = actionsOverride.orElseGet(NoActions::new);
-        rules = new RuleEngine(actions, deviceId -> Map.of(), metrics, clock);
+        // rule actions; the cloud uplink, when configured, is added to the builder with .cloud(...)
+        actions = actionsOverride.orElseGet(() -> {
+            GatewayActions own = GatewayActions.builder(store, downlink, metrics).build();
+            running.push(own);
+            return own;
+        });
+        rules = new RuleEngine(actions, deviceLabels(), metrics, clock);
         RuleParser ruleParser = new RuleParser(actions, List.of());
         ruleFile = RuleFile.open(config.analytics().rulesFile(config.dataDir()), ruleParser, rules, metrics).watch();
         running.push(ruleFile);
@@ -367,6 +375,16 @@ public final class Gateway implements AutoCloseable {
     /** The command hub (also {@link DefaultDownlink#submit} for creating commands with an answer). */
     public DefaultDownlink downlink() {
         return downlink;
+    }
+
+    /** What rules' actions run through (alert, command, webhook, forward). */
+    public ActionRunner actions() {
+        return actions;
+    }
+
+    /** Operator labels of devices, for scoping rules: served from memory, updated when a label change commits. */
+    public DeviceLabels deviceLabels() {
+        return store::labels;
     }
 
     /** Device keys, tokens and API tokens. */

@@ -76,6 +76,40 @@ class GatewayTest {
     }
 
     @Test
+    void ruleAlertsAreDeduplicatedAndGoThroughTheirLifecycleOverTheWebApi() throws Exception {
+        try (Gateway g = Gateway.start(loopback().withMqttPort(-1).withCoapPort(-1))) {
+            assertThat(g.actions().types()).contains("alert");
+            java.util.List<dev.fieldline.gateway.rules.ActionSpec> alert =
+                    java.util.List.of(new dev.fieldline.gateway.rules.ActionSpec("alert", java.util.Map.of("resolve", "manual")));
+            for (int i = 0; i < 3; i++) {
+                g.actions().fired(alert, new dev.fieldline.gateway.rules.RuleFiring("hot", "Too hot", "dev-r", "temperature",
+                        80 + i, "temperature > 75", dev.fieldline.protocol.Severity.WARNING, Uplinks.T0.plusSeconds(i),
+                        Uplinks.T0.plusSeconds(i), java.util.Map.of()));
+            }
+            HttpClient client = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + g.httpAddress().getPort() + "/api/v1/alerts";
+            await().atMost(Duration.ofSeconds(5)).until(() -> client.send(HttpRequest.newBuilder(URI.create(base + "?device=dev-r"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body().contains("\"count\":3"));
+            long id = g.store().alerts(new dev.fieldline.gateway.store.AlertQuery(Optional.of("dev-r"), Optional.empty(), 10))
+                    .get(0).id();
+            HttpResponse<String> ack = client.send(HttpRequest.newBuilder(URI.create(base + "/" + id + "/acknowledge"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ack.statusCode()).as(ack.body()).isEqualTo(200);
+            assertThat(ack.body()).contains("\"state\":\"acknowledged\"");
+            HttpResponse<String> ackAgain = client.send(HttpRequest.newBuilder(URI.create(base + "/" + id + "/acknowledge"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ackAgain.statusCode()).isEqualTo(409);
+            HttpResponse<String> resolve = client.send(HttpRequest.newBuilder(URI.create(base + "/" + id + "/resolve"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"note\":\"fan fixed\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(resolve.statusCode()).as(resolve.body()).isEqualTo(200);
+            assertThat(resolve.body()).contains("\"state\":\"resolved\"", "\"note\":\"fan fixed\"", "\"count\":3");
+            assertThat(g.metrics().get("alerts_raised_total", "rule", "hot", "severity", "warning")).isEqualTo(1);
+            assertThat(g.metrics().prometheus()).contains("alerts_repeated_total{rule=\"hot\"} 2");
+        }
+    }
+
+    @Test
     void aTakenHttpPortFailsStartNamingThePortAndTheOption() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();

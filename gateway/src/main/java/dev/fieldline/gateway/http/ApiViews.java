@@ -132,6 +132,14 @@ final class ApiViews {
         m.put("state", a.state().code());
         m.put("readingTime", a.alert().readingTime().toString());
         m.put("createdAt", a.alert().createdAt().toString());
+        m.put("dedupKey", a.dedupKey().orElse(null));
+        m.put("count", a.count());
+        m.put("lastSeen", a.lastSeen().toString());
+        m.put("acknowledgedAt", a.acknowledged().map(c -> c.at().toString()).orElse(null));
+        m.put("acknowledgedBy", a.acknowledged().map(AlertRecord.Change::by).orElse(null));
+        m.put("resolvedAt", a.resolved().map(c -> c.at().toString()).orElse(null));
+        m.put("resolvedBy", a.resolved().map(AlertRecord.Change::by).orElse(null));
+        m.put("note", a.note().orElse(null));
         return m;
     }
 

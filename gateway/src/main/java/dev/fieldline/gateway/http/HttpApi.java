@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import dev.fieldline.gateway.PortInUseException;
-import dev.fieldline.gateway.analytics.AlertState;
 import dev.fieldline.gateway.downlink.DefaultDownlink;
 import dev.fieldline.gateway.ingest.Ingest;
 import dev.fieldline.gateway.ingest.IngestResult;
@@ -15,7 +14,6 @@ import dev.fieldline.gateway.metrics.Metrics;
 import dev.fieldline.gateway.registry.DeviceRegistry;
 import dev.fieldline.gateway.registry.RegistryException;
 import dev.fieldline.gateway.registry.Role;
-import dev.fieldline.gateway.store.AlertQuery;
 import dev.fieldline.gateway.store.CommandRecord;
 import dev.fieldline.gateway.store.DeviceRecord;
 import dev.fieldline.gateway.store.EventQuery;
@@ -186,12 +184,13 @@ public final class HttpApi implements AutoCloseable {
         c.routes.get("/api/v1/devices/{id}", access.guard(Role.VIEWER, this::getDevice));
         c.routes.post("/api/v1/devices/{id}/commands", access.guard(Role.OPERATOR, this::postCommand));
         c.routes.get("/api/v1/devices/{id}/commands", access.guard(Role.VIEWER, this::getCommands));
-        c.routes.get("/api/v1/alerts", access.guard(Role.VIEWER, this::getAlerts));
         c.routes.get("/api/v1/events", access.guard(Role.VIEWER, this::getEvents));
         c.routes.get("/health", this::getHealth);
         c.routes.get("/metrics", access.guard(Role.VIEWER, ctx -> ctx.status(200)
                 .contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.prometheus())));
         access.registry().ifPresent(r -> new RegistryRoutes(r, access, this::body, trust).register(c));
+        new AlertRoutes(store, access, this::body, clock).register(c);
+        new LabelRoutes(store, access, this::body, clock).register(c);
         moreRoutes.forEach(r -> r.accept(c));
 
         c.routes.exception(RegistryException.class, (e, ctx) -> error(ctx, RegistryRoutes.status(e), e.code(), e.getMessage()));
@@ -374,6 +373,7 @@ public final class HttpApi implements AutoCloseable {
         Set<String> seen = new HashSet<>();
         for (DeviceRecord d : store.devices()) {
             Map<String, Object> m = ApiViews.device(d);
+            m.put("labels", store.labels(d.id()));
             access.registry().ifPresent(r -> m.put("key", r.device(d.id()).map(RegistryRoutes::key).orElse(null)));
             out.add(m);
             seen.add(d.id());
@@ -391,6 +391,7 @@ public final class HttpApi implements AutoCloseable {
     private void getDevice(Context ctx) {
         DeviceRecord d = knownDevice(ctx.pathParam("id"));
         Map<String, Object> m = ApiViews.device(d);
+        m.put("labels", store.labels(d.id()));
         m.put("status", ApiViews.status(d));
         m.put("boots", store.boots(d.id()).stream().limit(10).map(ApiViews::boot).toList());
         m.put("pendingCommands", downlink.pending(d.id()).size());
@@ -417,14 +418,6 @@ public final class HttpApi implements AutoCloseable {
         DeviceRecord device = knownDevice(ctx.pathParam("id"));
         int limit = ApiParams.limit(ctx, ReadingQuery.DEFAULT_LIMIT, ReadingQuery.MAX_LIMIT);
         json(ctx, 200, store.commands(device.id(), limit).stream().map(ApiViews::command).toList());
-    }
-
-    private void getAlerts(Context ctx) {
-        Optional<AlertState> state = ApiParams.text(ctx, "state").map(s -> AlertState.fromCode(s).orElseThrow(() ->
-                ApiError.badRequest("bad_parameter", "state must be open, acknowledged or closed, was '" + ApiParams.printable(s) + "'")));
-        AlertQuery q = new AlertQuery(ApiParams.device(ctx, "device"), state,
-                ApiParams.limit(ctx, ReadingQuery.DEFAULT_LIMIT, ReadingQuery.MAX_LIMIT));
-        json(ctx, 200, store.alerts(q).stream().map(ApiViews::alert).toList());
     }
 
     private void getEvents(Context ctx) {

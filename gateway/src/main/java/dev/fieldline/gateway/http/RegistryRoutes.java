@@ -158,7 +158,11 @@ final class RegistryRoutes {
     }
 
     private JsonNode object(Context ctx, boolean optional) {
-        byte[] b = body.apply(ctx);
+        return object(body.apply(ctx), optional);
+    }
+
+    /** A request body that must be a JSON object; with {@code optional}, an empty body is an empty object. */
+    static JsonNode object(byte[] b, boolean optional) {
         if (b.length == 0 && optional) {
             return JSON.createObjectNode();
         }
@@ -173,7 +177,8 @@ final class RegistryRoutes {
         }
     }
 
-    private static Optional<String> text(JsonNode req, String field, boolean required) {
+    /** A text field of a request object, refused with 400 naming it when it is not text (or missing and required). */
+    static Optional<String> text(JsonNode req, String field, boolean required) {
         JsonNode n = req.get(field);
         if (n == null || n.isNull()) {
             if (required) {

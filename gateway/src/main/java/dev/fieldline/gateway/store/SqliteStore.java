@@ -26,13 +26,18 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +57,8 @@ public final class SqliteStore implements TelemetryStore {
     private final GroupCommitWriter<WriteSession> writer;
     private final BlockingQueue<Connection> readers;
     private final List<Connection> allReaders;
+    /** Device id to its labels (sorted), for {@link #labels}; replaced whole after each committed change. */
+    private final ConcurrentHashMap<String, Map<String, String>> labels = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private SqliteStore(SqliteStoreConfig config, Connection writerConnection, WriteSession session,
@@ -81,6 +88,7 @@ public final class SqliteStore implements TelemetryStore {
                 readers.add(r);
             }
             SqliteStore store = new SqliteStore(config, w, new WriteSession(w), readers, metrics);
+            store.loadLabels();
             store.writer.start();
             log.debug("opened {} ({} migrations applied)", file, applied);
             return store;
@@ -155,7 +163,75 @@ public final class SqliteStore implements TelemetryStore {
         return writer.submit("raise alert on " + alert.deviceId(), s -> s.insertAlert(alert));
     }
 
+    @Override
+    public CompletableFuture<AlertRecord> raise(Alert alert, String dedupKey) {
+        if (dedupKey == null || dedupKey.isEmpty()) {
+            throw new IllegalArgumentException("dedupKey must not be empty");
+        }
+        return writer.submit("raise alert " + dedupKey, s -> s.raiseDeduplicated(alert, dedupKey));
+    }
+
+    @Override
+    public CompletableFuture<Optional<AlertRecord>> resolveUnresolved(String dedupKey, Instant at, String by) {
+        return writer.submit("resolve alert " + dedupKey, s -> s.resolveUnresolved(dedupKey, at, by));
+    }
+
+    @Override
+    public CompletableFuture<AlertRecord> acknowledge(long alertId, Instant at, String by, Optional<String> note) {
+        return transition(alertId, AlertState.ACKNOWLEDGED, at, by, note);
+    }
+
+    @Override
+    public CompletableFuture<AlertRecord> resolve(long alertId, Instant at, String by, Optional<String> note) {
+        return transition(alertId, AlertState.RESOLVED, at, by, note);
+    }
+
+    private CompletableFuture<AlertRecord> transition(long id, AlertState next, Instant at, String by, Optional<String> note) {
+        // a refused transition is an answer, not a failed write: the writer returns it and it is turned into the error here
+        return writer.submit(next.code() + " alert " + id, s -> s.transition(id, next, at, by, note)).thenApply(t -> {
+            if (t.current().isEmpty()) {
+                throw new StoreException(StoreException.Reason.NOT_FOUND, "no alert " + id);
+            }
+            if (!t.changed()) {
+                throw new StoreException(StoreException.Reason.CONFLICT, "alert " + id + " is " + t.record().state().code()
+                        + "; only " + allowedFrom(next) + " alerts can become " + next.code());
+            }
+            return t.record();
+        });
+    }
+
+    private static String allowedFrom(AlertState next) {
+        return String.join(" or ", java.util.Arrays.stream(AlertState.values()).filter(s -> s.canBecome(next))
+                .map(AlertState::code).toList());
+    }
+
+    @Override
+    public CompletableFuture<Map<String, String>> replaceLabels(String deviceId, Map<String, String> newLabels, Instant at) {
+        DeviceIds.require(deviceId, "deviceId");
+        Map<String, String> checked = Collections.unmodifiableMap(DeviceLabelRules.check(newLabels));
+        return writer.submit("replace labels of " + deviceId, s -> s.replaceLabels(deviceId, checked, at)).thenApply(m -> {
+            if (m.isEmpty()) {
+                labels.remove(deviceId);
+            } else {
+                labels.put(deviceId, m);
+            }
+            return m;
+        });
+    }
+
     // ------------------------------------------------------------------ reads
+
+    @Override
+    public Map<String, String> labels(String deviceId) {
+        return labels.getOrDefault(deviceId, Map.of());
+    }
+
+    private void loadLabels() {
+        Map<String, Map<String, String>> all = new HashMap<>();
+        list("label query", "SELECT device_id, name, value FROM device_labels", List.of(), rs -> all
+                .computeIfAbsent(rs.getString(1), k -> new TreeMap<>()).put(rs.getString(2), rs.getString(3)));
+        all.forEach((device, m) -> labels.put(device, Collections.unmodifiableMap(m)));
+    }
 
     @FunctionalInterface
     private interface Query<T> {
@@ -282,14 +358,14 @@ public final class SqliteStore implements TelemetryStore {
     @Override
     public List<AlertRecord> alerts(AlertQuery q) {
         Where w = new Where().and("device_id = ?", q.deviceId()).and("state = ?", q.state().map(AlertState::code));
-        return list("alert query", "SELECT id, device_id, rule, metric, value, threshold, severity, message, reading_ts, "
-                + "created_at, state FROM alerts" + w.sql + " ORDER BY created_at DESC, id DESC LIMIT ?", w.args(q.limit()), rs -> {
-                    Alert a = new Alert(rs.getString("device_id"), rs.getString("rule"), rs.getString("metric"),
-                            rs.getDouble("value"), rs.getDouble("threshold"),
-                            Severity.fromCode(rs.getString("severity")).orElse(Severity.WARNING), rs.getString("message"),
-                            Instant.ofEpochMilli(rs.getLong("reading_ts")), Instant.ofEpochMilli(rs.getLong("created_at")));
-                    return new AlertRecord(rs.getLong("id"), a, AlertState.fromCode(rs.getString("state")).orElse(AlertState.OPEN));
-                });
+        return list("alert query", "SELECT " + AlertRows.COLUMNS + " FROM alerts" + w.sql
+                + " ORDER BY created_at DESC, id DESC LIMIT ?", w.args(q.limit()), AlertRows::alert);
+    }
+
+    @Override
+    public Optional<AlertRecord> alert(long alertId) {
+        return list("alert query", "SELECT " + AlertRows.COLUMNS + " FROM alerts WHERE id = ?", List.of(alertId),
+                AlertRows::alert).stream().findFirst();
     }
 
     @Override

@@ -15,7 +15,11 @@ public final class StoreException extends GatewayException {
         /** The database refused or failed (I/O, lock timeout, constraint). */
         FAILED("store_failed"),
         /** The database schema is newer than this gateway or a migration failed. */
-        SCHEMA("store_schema");
+        SCHEMA("store_schema"),
+        /** What the write refers to does not exist (e.g. no alert with that id). */
+        NOT_FOUND("not_found"),
+        /** The write is not allowed in the current state (e.g. acknowledging a resolved alert). */
+        CONFLICT("conflict");
 
         private final String code;
 

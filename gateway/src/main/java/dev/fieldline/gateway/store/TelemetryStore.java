@@ -1,11 +1,13 @@
 package dev.fieldline.gateway.store;
 
+import dev.fieldline.gateway.analytics.Alert;
 import dev.fieldline.gateway.analytics.AlertRecord;
 import dev.fieldline.gateway.analytics.AlertSink;
 import dev.fieldline.gateway.ingest.Decoded;
 import dev.fieldline.protocol.Command;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -36,7 +38,42 @@ public interface TelemetryStore extends AlertSink, AutoCloseable {
     /** Moves a pending command to {@code delivered}; completes with false if it was not pending. */
     CompletableFuture<Boolean> markDelivered(String deviceId, String commandId, Instant at);
 
+    /**
+     * Raises a deduplicated alert: while an alert with {@code dedupKey} is open or acknowledged, no
+     * row is added; that alert's count goes up by one and its last-seen time becomes the new alert's
+     * creation time. Completes with the alert as stored (count 1 when it is new).
+     */
+    CompletableFuture<AlertRecord> raise(Alert alert, String dedupKey);
+
+    /** Resolves the open or acknowledged alert with {@code dedupKey}; empty if there is none. */
+    CompletableFuture<Optional<AlertRecord>> resolveUnresolved(String dedupKey, Instant at, String by);
+
+    /**
+     * Acknowledges an open alert. Fails with {@link StoreException.Reason#NOT_FOUND} for an unknown
+     * id and {@link StoreException.Reason#CONFLICT} unless the alert is open.
+     *
+     * @param by who ({@code token:NAME}, {@code anonymous})
+     * @param note replaces the alert's note when present
+     */
+    CompletableFuture<AlertRecord> acknowledge(long alertId, Instant at, String by, Optional<String> note);
+
+    /** Resolves an open or acknowledged alert; fails as {@link #acknowledge} does, with CONFLICT if already resolved. */
+    CompletableFuture<AlertRecord> resolve(long alertId, Instant at, String by, Optional<String> note);
+
+    /**
+     * Replaces every label of a device ({@link DeviceLabelRules}); an empty map removes them.
+     *
+     * @throws IllegalArgumentException if the labels break {@link DeviceLabelRules} or the id is invalid
+     */
+    CompletableFuture<Map<String, String>> replaceLabels(String deviceId, Map<String, String> labels, Instant at);
+
     // ------------------------------------------------------------------ reads
+
+    /**
+     * A device's labels, sorted by name; empty when it has none. Served from memory (loaded at open,
+     * updated when a replacement commits): cheap enough for every rule evaluation.
+     */
+    Map<String, String> labels(String deviceId);
 
     List<StoredReading> readings(ReadingQuery query);
 
@@ -54,6 +91,8 @@ public interface TelemetryStore extends AlertSink, AutoCloseable {
     List<CommandRecord> pendingCommands();
 
     List<AlertRecord> alerts(AlertQuery query);
+
+    Optional<AlertRecord> alert(long alertId);
 
     /** Device events (alerts raised on the device, inference results, notices), newest first. */
     List<StoredEvent> events(EventQuery query);

@@ -21,6 +21,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -38,6 +39,13 @@ final class WriteSession implements AutoCloseable {
     private final PreparedStatement insertCommand;
     private final PreparedStatement deliverCommand;
     private final PreparedStatement insertAlert;
+    private final PreparedStatement bumpAlert;
+    private final PreparedStatement unresolvedAlert;
+    private final PreparedStatement alertById;
+    private final PreparedStatement acknowledgeAlert;
+    private final PreparedStatement resolveAlert;
+    private final PreparedStatement deleteLabels;
+    private final PreparedStatement insertLabel;
 
     WriteSession(Connection c) throws SQLException {
         insertMessage = c.prepareStatement("INSERT INTO messages (device_id, boot_id, seq, kind, received_at, transport) "
@@ -70,7 +78,17 @@ final class WriteSession implements AutoCloseable {
         deliverCommand = c.prepareStatement("UPDATE commands SET state = ?, updated_at = ? "
                 + "WHERE id = ? AND device_id = ? AND state = ?");
         insertAlert = c.prepareStatement("INSERT INTO alerts (device_id, rule, metric, value, threshold, severity, message, "
-                + "reading_ts, created_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS);
+                + "reading_ts, created_at, state, dedup_key, count, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+                Statement.RETURN_GENERATED_KEYS);
+        bumpAlert = c.prepareStatement("UPDATE alerts SET count = count + 1, last_seen = ? WHERE id = ?");
+        unresolvedAlert = c.prepareStatement("SELECT " + AlertRows.COLUMNS + " FROM alerts WHERE dedup_key = ? AND state <> ?");
+        alertById = c.prepareStatement("SELECT " + AlertRows.COLUMNS + " FROM alerts WHERE id = ?");
+        acknowledgeAlert = c.prepareStatement("UPDATE alerts SET state = ?, acknowledged_at = ?, acknowledged_by = ?, "
+                + "note = COALESCE(?, note) WHERE id = ?");
+        resolveAlert = c.prepareStatement("UPDATE alerts SET state = ?, resolved_at = ?, resolved_by = ?, "
+                + "note = COALESCE(?, note) WHERE id = ?");
+        deleteLabels = c.prepareStatement("DELETE FROM device_labels WHERE device_id = ?");
+        insertLabel = c.prepareStatement("INSERT INTO device_labels (device_id, name, value, updated_at) VALUES (?, ?, ?, ?)");
     }
 
     AppendResult append(Decoded message) throws SQLException {
@@ -237,6 +255,85 @@ final class WriteSession implements AutoCloseable {
     }
 
     AlertRecord insertAlert(Alert a) throws SQLException {
+        return insertAlert(a, null);
+    }
+
+    /** Bumps the key's unresolved alert (count and last seen) if there is one, else inserts the alert. */
+    AlertRecord raiseDeduplicated(Alert a, String dedupKey) throws SQLException {
+        Optional<AlertRecord> open = unresolved(dedupKey);
+        if (open.isEmpty()) {
+            return insertAlert(a, dedupKey);
+        }
+        bumpAlert.setLong(1, a.createdAt().toEpochMilli());
+        bumpAlert.setLong(2, open.get().id());
+        bumpAlert.executeUpdate();
+        return alert(open.get().id()).orElseThrow();
+    }
+
+    /** Resolves the key's unresolved alert, if any. */
+    Optional<AlertRecord> resolveUnresolved(String dedupKey, Instant at, String by) throws SQLException {
+        Optional<AlertRecord> open = unresolved(dedupKey);
+        if (open.isEmpty()) {
+            return open;
+        }
+        return Optional.of(transition(open.get().id(), AlertState.RESOLVED, at, by, Optional.empty()).record());
+    }
+
+    /** An alert's state change as asked, or why it was refused. */
+    record Transition(Optional<AlertRecord> current, boolean changed) {
+        AlertRecord record() {
+            return current.orElseThrow();
+        }
+    }
+
+    /** Moves an alert to {@code next} if its state allows (changes nothing otherwise). */
+    Transition transition(long id, AlertState next, Instant at, String by, Optional<String> note) throws SQLException {
+        Optional<AlertRecord> current = alert(id);
+        if (current.isEmpty() || !current.get().state().canBecome(next)) {
+            return new Transition(current, false);
+        }
+        PreparedStatement p = next == AlertState.ACKNOWLEDGED ? acknowledgeAlert : resolveAlert;
+        p.setString(1, next.code());
+        p.setLong(2, at.toEpochMilli());
+        p.setString(3, by);
+        p.setString(4, note.orElse(null));
+        p.setLong(5, id);
+        p.executeUpdate();
+        return new Transition(alert(id), true);
+    }
+
+    private Optional<AlertRecord> unresolved(String dedupKey) throws SQLException {
+        unresolvedAlert.setString(1, dedupKey);
+        unresolvedAlert.setString(2, AlertState.RESOLVED.code());
+        return one(unresolvedAlert);
+    }
+
+    private Optional<AlertRecord> alert(long id) throws SQLException {
+        alertById.setLong(1, id);
+        return one(alertById);
+    }
+
+    private static Optional<AlertRecord> one(PreparedStatement p) throws SQLException {
+        try (ResultSet rs = p.executeQuery()) {
+            return rs.next() ? Optional.of(AlertRows.alert(rs)) : Optional.empty();
+        }
+    }
+
+    /** Replaces every label of the device. */
+    Map<String, String> replaceLabels(String deviceId, Map<String, String> labels, Instant at) throws SQLException {
+        deleteLabels.setString(1, deviceId);
+        deleteLabels.executeUpdate();
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            insertLabel.setString(1, deviceId);
+            insertLabel.setString(2, e.getKey());
+            insertLabel.setString(3, e.getValue());
+            insertLabel.setLong(4, at.toEpochMilli());
+            insertLabel.executeUpdate();
+        }
+        return labels;
+    }
+
+    private AlertRecord insertAlert(Alert a, String dedupKey) throws SQLException {
         PreparedStatement p = insertAlert;
         p.setString(1, a.deviceId());
         p.setString(2, a.rule());
@@ -248,19 +345,23 @@ final class WriteSession implements AutoCloseable {
         p.setLong(8, a.readingTime().toEpochMilli());
         p.setLong(9, a.createdAt().toEpochMilli());
         p.setString(10, AlertState.OPEN.code());
+        p.setString(11, dedupKey);
+        p.setLong(12, a.createdAt().toEpochMilli());
         p.executeUpdate();
         try (ResultSet keys = p.getGeneratedKeys()) {
             if (!keys.next()) {
                 throw new SQLException("no id generated for the alert");
             }
-            return new AlertRecord(keys.getLong(1), a, AlertState.OPEN);
+            return new AlertRecord(keys.getLong(1), a, AlertState.OPEN, Optional.ofNullable(dedupKey), 1, a.createdAt(),
+                    Optional.empty(), Optional.empty(), Optional.empty());
         }
     }
 
     @Override
     public void close() throws SQLException {
         for (PreparedStatement p : List.of(insertMessage, upsertBoot, insertReading, upsertDevice, upsertStatus,
-                insertEvent, settleCommand, insertCommand, deliverCommand, insertAlert)) {
+                insertEvent, settleCommand, insertCommand, deliverCommand, insertAlert, bumpAlert, unresolvedAlert, alertById,
+                acknowledgeAlert, resolveAlert, deleteLabels, insertLabel)) {
             p.close();
         }
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.fieldline.gateway.analytics.Alert;
+import dev.fieldline.protocol.Severity;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fieldline.gateway.analytics.SensorFaultRule;
 import dev.fieldline.gateway.analytics.ThresholdConfig;
@@ -413,8 +415,83 @@ class HttpApiTest {
         assertThat(alerts.get(0).path("value").asDouble()).isEqualTo(80.0);
         assertThat(alerts.get(0).path("threshold").asDouble()).isEqualTo(75.0);
         assertThat(alerts.get(0).path("severity").asText()).isEqualTo("warning");
-        assertThat(get("/api/v1/alerts?state=closed").json()).isEmpty();
+        assertThat(get("/api/v1/alerts?state=resolved").json()).isEmpty();
         assertError(get("/api/v1/alerts?state=bogus"), 400, "bad_parameter");
+        assertThat(get("/api/v1/alerts?state=closed").json().path("message").asText())
+                .contains("state must be open, acknowledged, resolved");
+    }
+
+    private Reply postJson(String path, String body) throws Exception {
+        return post(path, "application/json", body);
+    }
+
+    @Test
+    void anAlertIsAcknowledgedThenResolvedAndIllegalStepsAre409() throws Exception {
+        long id = store.raise(new Alert("dev-1", "hot", "temperature", 80, 75, Severity.WARNING, "too hot", T0, T0),
+                "hot/dev-1/temperature").get().id();
+        store.raise(new Alert("dev-1", "hot", "temperature", 82, 75, Severity.WARNING, "too hot", T0, T0.plusSeconds(3)),
+                "hot/dev-1/temperature").get();
+        JsonNode one = get("/api/v1/alerts/" + id).json();
+        assertThat(one.path("state").asText()).isEqualTo("open");
+        assertThat(one.path("count").asLong()).isEqualTo(2);
+        assertThat(one.path("lastSeen").asText()).isEqualTo(T0.plusSeconds(3).toString());
+        assertThat(one.path("dedupKey").asText()).isEqualTo("hot/dev-1/temperature");
+
+        Reply acked = postJson("/api/v1/alerts/" + id + "/acknowledge", "{\"note\":\"on it\"}");
+        assertThat(acked.status()).as(acked.body()).isEqualTo(200);
+        assertThat(acked.json().path("state").asText()).isEqualTo("acknowledged");
+        assertThat(acked.json().path("acknowledgedBy").asText()).isEqualTo("anonymous");
+        assertThat(acked.json().path("note").asText()).isEqualTo("on it");
+        assertError(postJson("/api/v1/alerts/" + id + "/acknowledge", ""), 409, "conflict");
+
+        Reply resolved = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/alerts/" + id + "/resolve"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(resolved.status()).as(resolved.body()).isEqualTo(200);
+        assertThat(resolved.json().path("state").asText()).isEqualTo("resolved");
+        assertThat(resolved.json().path("resolvedAt").asText()).isNotEmpty();
+        assertThat(resolved.json().path("note").asText()).as("kept from the acknowledge").isEqualTo("on it");
+        Reply again = postJson("/api/v1/alerts/" + id + "/resolve", "{}");
+        assertError(again, 409, "conflict");
+        assertThat(again.json().path("message").asText()).contains("alert " + id + " is resolved");
+        assertThat(get("/api/v1/alerts?state=resolved").json()).hasSize(1);
+
+        assertError(get("/api/v1/alerts/999"), 404, "not_found");
+        assertError(postJson("/api/v1/alerts/999/resolve", ""), 404, "not_found");
+        assertError(postJson("/api/v1/alerts/abc/resolve", ""), 400, "bad_parameter");
+        assertError(postJson("/api/v1/alerts/" + id + "/resolve", "{\"note\":3}"), 400, "bad_parameter");
+        assertError(postJson("/api/v1/alerts/" + id + "/resolve", "{\"colour\":\"red\"}"), 400, "bad_parameter");
+        assertError(postJson("/api/v1/alerts/" + id + "/resolve", "[1]"), 400, "malformed");
+        assertError(postJson("/api/v1/alerts/" + id + "/resolve", "{\"note\":\"" + "n".repeat(501) + "\"}"), 400,
+                "bad_parameter");
+    }
+
+    @Test
+    void labelsArePutWholeReadBackAndShownInTheDeviceView() throws Exception {
+        post("/api/v1/data?device=dev-1", "application/senml+json", pack("dev-1", 1, PayloadFormat.JSON, temp(20, 0)));
+        Reply put = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/devices/dev-1/labels"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"site\":\"north\",\"floor\":\"2\"}")));
+        assertThat(put.status()).as(put.body()).isEqualTo(200);
+        assertThat(put.json().toString()).isEqualTo("{\"floor\":\"2\",\"site\":\"north\"}");
+        assertThat(get("/api/v1/devices/dev-1/labels").json().toString()).isEqualTo("{\"floor\":\"2\",\"site\":\"north\"}");
+        assertThat(get("/api/v1/devices/dev-1").json().path("labels").path("site").asText()).isEqualTo("north");
+        assertThat(get("/api/v1/devices").json().get(0).path("labels").path("floor").asText()).isEqualTo("2");
+        assertThat(store.labels("dev-1")).containsEntry("site", "north");
+
+        assertError(putLabels("dev-1", "{\"site\":3}"), 400, "bad_labels");
+        assertError(putLabels("dev-1", "{\"-site\":\"x\"}"), 400, "bad_labels");
+        assertError(putLabels("dev-1", "{\"site\":\"" + "x".repeat(129) + "\"}"), 400, "bad_labels");
+        assertError(putLabels("bad id", "{}"), 400, "invalid_device");
+        assertError(putLabels("dev-1", "[]"), 400, "malformed");
+        assertThat(get("/api/v1/devices/dev-1/labels").json().size()).as("refusals changed nothing").isEqualTo(2);
+        assertThat(putLabels("dev-1", "{}").status()).isEqualTo(200);
+        assertThat(get("/api/v1/devices/dev-1/labels").json()).isEmpty();
+        assertThat(get("/api/v1/devices/dev-9/labels").json()).as("no labels yet").isEmpty();
+    }
+
+    private Reply putLabels(String device, String json) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + "/api/v1/devices/" + device.replace(" ", "%20") + "/labels"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     @Test

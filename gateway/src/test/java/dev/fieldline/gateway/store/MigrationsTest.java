@@ -116,4 +116,70 @@ class MigrationsTest {
         }
         assertThat(config.file()).exists();
     }
+
+    /** The gateway's class path with its migration list cut after {@code version}: a database as an older gateway left it. */
+    private static Migrations sqliteUpTo(int version) {
+        ClassLoader real = MigrationsTest.class.getClassLoader();
+        ClassLoader older = new ClassLoader(real) {
+            @Override
+            public java.io.InputStream getResourceAsStream(String name) {
+                if (!name.equals("db/sqlite/migrations.list")) {
+                    return super.getResourceAsStream(name);
+                }
+                try (java.io.InputStream in = super.getResourceAsStream(name)) {
+                    List<String> kept = new ArrayList<>();
+                    for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                        if (line.startsWith("V") && Integer.parseInt(line.substring(1, line.indexOf("__"))) > version) {
+                            continue;
+                        }
+                        kept.add(line);
+                    }
+                    return new java.io.ByteArrayInputStream(String.join("\n", kept).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        return Migrations.fromClasspath("db/sqlite", older, Clock.systemUTC());
+    }
+
+    @Test
+    void closedAlertsOfAnOlderGatewayBecomeResolvedAndOpenOnesGetALifecycle() throws Exception {
+        int lifecycle = 4; // the migration that brought the alert lifecycle
+        Path file = dir.resolve(SqliteStoreConfig.DEFAULT_FILE_NAME);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            c.setAutoCommit(false);
+            assertThat(sqliteUpTo(lifecycle - 1).apply(c)).isEqualTo(lifecycle - 1);
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO alerts (device_id, rule, metric, value, threshold, severity, message, reading_ts, "
+                        + "created_at, state) VALUES ('dev-1', 'threshold', 'temperature', 80, 75, 'warning', 'old', 1000, 2000, 'closed')");
+                s.executeUpdate("INSERT INTO alerts (device_id, rule, metric, value, threshold, severity, message, reading_ts, "
+                        + "created_at, state) VALUES ('dev-1', 'threshold', 'temperature', 81, 75, 'warning', 'old', 3000, 4000, 'open')");
+            }
+            c.commit();
+        }
+        SqliteStoreConfig config = SqliteStoreConfig.defaults(dir);
+        try (SqliteStore store = SqliteStore.open(config, new Metrics())) {
+            List<dev.fieldline.gateway.analytics.AlertRecord> alerts = store.alerts(
+                    new AlertQuery(java.util.Optional.empty(), java.util.Optional.empty(), 10));
+            assertThat(alerts).hasSize(2);
+            assertThat(alerts.get(1)).satisfies(a -> {
+                assertThat(a.state()).isEqualTo(dev.fieldline.gateway.analytics.AlertState.RESOLVED);
+                assertThat(a.resolved()).as("when it was closed was never recorded").isEmpty();
+                assertThat(a.count()).isEqualTo(1);
+                assertThat(a.lastSeen()).isEqualTo(java.time.Instant.ofEpochMilli(2000));
+            });
+            assertThat(alerts.get(0)).satisfies(a -> {
+                assertThat(a.state()).isEqualTo(dev.fieldline.gateway.analytics.AlertState.OPEN);
+                assertThat(a.dedupKey()).isEmpty();
+            });
+            assertThat(store.resolve(alerts.get(0).id(), java.time.Instant.ofEpochMilli(5000), "anonymous",
+                    java.util.Optional.empty()).get().state()).isEqualTo(dev.fieldline.gateway.analytics.AlertState.RESOLVED);
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM alerts WHERE state = 'closed'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isZero();
+        }
+    }
 }
