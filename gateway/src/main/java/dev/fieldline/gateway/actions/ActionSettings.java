@@ -28,8 +28,9 @@ final class ActionSettings {
         }
     }
 
+    /** A problem with one setting, or with the action as a whole when {@code setting} is empty. */
     void problem(String setting, String what) {
-        problems.add(type + "." + setting + " " + what);
+        problems.add(type + (setting.isEmpty() ? ": " : "." + setting + " ") + what);
     }
 
     List<String> problems() {

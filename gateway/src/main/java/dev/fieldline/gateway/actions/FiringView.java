@@ -27,7 +27,9 @@ final class FiringView {
         m.put("rule", f.ruleName());
         m.put("device", f.deviceId());
         m.put("metric", f.metric());
-        m.put("value", Double.isFinite(f.value()) ? f.value() : null);
+        if (Double.isFinite(f.value())) {
+            m.put("value", f.value()); // JSON has no NaN or infinity
+        }
         m.put("condition", f.condition());
         m.put("severity", f.severity().code());
         m.put("eventTime", f.eventTime().toString());
