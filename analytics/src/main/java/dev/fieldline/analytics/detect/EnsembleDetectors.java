@@ -1,13 +1,59 @@
 package dev.fieldline.analytics.detect;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /** Detectors that combine others into one score (the default ensemble). */
 final class EnsembleDetectors {
+    static final String MEMBERS = "windowed_gaussian";
+
     private EnsembleDetectors() {
     }
 
     static List<DetectorType> types() {
-        return List.of();
+        return List.of(new DetectorType("ensemble",
+                "the default: member detectors calibrated and combined, an anomaly likelihood over the recent "
+                        + "average, range novelty, repeats suppressed; tuned on NAB",
+                Map.of("members", "detectors combined, with their defaults (default " + MEMBERS + ")",
+                        "combine", "max, mean or noisy_or of the calibrated member scores (default max)",
+                        "average", "values in the short average of the combined score (default 10)",
+                        "memory", "weight of a new value in the long-run statistics of that average (default 0.001)",
+                        "min_deviation", "floor of every deviation used to judge a surprise (default 0.05)",
+                        "range_tolerance", "a value beyond the seen range by this fraction of it scores 1; -1: off (default 0.05)",
+                        "alert", "score from which an event counts as reported (default 0.5)",
+                        "quiet", "values after a reported event that are held below alert (default 100)",
+                        "warmup", "first values that score 0 (default 10)"),
+                p -> {
+                    List<DetectorFactory> members = new ArrayList<>();
+                    for (String m : p.text("members", MEMBERS).split(",")) {
+                        String name = m.trim();
+                        if (name.isEmpty() || name.equals("ensemble")) {
+                            throw new IllegalArgumentException("detector ensemble: parameter members must list other detectors, was '"
+                                    + p.text("members", MEMBERS) + "'");
+                        }
+                        members.add(Detectors.factory(name, Map.of()));
+                    }
+                    String c = p.text("combine", "max");
+                    EnsembleDetector.Combine combine;
+                    try {
+                        combine = EnsembleDetector.Combine.valueOf(c.trim().toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("detector ensemble: parameter combine must be one of max, mean, noisy_or, was '"
+                                + c + "'");
+                    }
+                    EnsembleDetector.Settings s = new EnsembleDetector.Settings(combine,
+                            p.integer("average", 10, 1, 10_000),
+                            p.decimal("memory", 0.001, 1e-6, 1),
+                            p.decimal("min_deviation", 0.05, 1e-9, 100),
+                            p.decimal("range_tolerance", 0.05, -1, 100),
+                            p.decimal("alert", 0.5, 0.01, 1),
+                            p.integer("quiet", 100, 0, 1_000_000),
+                            p.integer("warmup", 10, 0, 1_000_000),
+                            p.decimal("member_memory", 0.001, 1e-6, 1));
+                    return () -> new EnsembleDetector(members.stream().map(DetectorFactory::create).toList(), s);
+                }));
     }
 }
