@@ -1,5 +1,6 @@
 package dev.fieldline.tools;
 
+import dev.fieldline.tools.analytics.AnalyticsCommand;
 import dev.fieldline.tools.bench.BenchCommand;
 import dev.fieldline.tools.model.ModelCommand;
 import picocli.CommandLine;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Option;
             DemoCommand.class,
             BenchCommand.class,
             ModelCommand.class,
+            AnalyticsCommand.class,
             TokenCommand.class,
             CommandLine.HelpCommand.class
         })

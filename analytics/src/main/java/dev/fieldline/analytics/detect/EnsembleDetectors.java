@@ -25,7 +25,8 @@ final class EnsembleDetectors {
                         "range_tolerance", "a value beyond the seen range by this fraction of it scores 1; -1: off (default 0.05)",
                         "alert", "score from which an event counts as reported (default 0.5)",
                         "quiet", "values after a reported event that are held below alert (default 100)",
-                        "warmup", "first values that score 0 (default 10)"),
+                        "warmup", "first values that score 0 (default 10)",
+                        "member_memory", "weight of a new value in each member's running surprise statistics (default 0.001)"),
                 p -> {
                     List<DetectorFactory> members = new ArrayList<>();
                     for (String m : p.text("members", MEMBERS).split(",")) {

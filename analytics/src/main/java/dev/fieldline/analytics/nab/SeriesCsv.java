@@ -112,6 +112,7 @@ public final class SeriesCsv {
         private String timestamp;
         private long timeMillis;
         private double value;
+        private String valueText;
 
         private Decoder(Reader in, Limits limits) {
             this.in = in instanceof BufferedReader ? in : new BufferedReader(in, 1 << 16);
@@ -165,6 +166,7 @@ public final class SeriesCsv {
             timestamp = ts;
             timeMillis = t;
             value = d;
+            valueText = v;
             return true;
         }
 
@@ -180,6 +182,11 @@ public final class SeriesCsv {
 
         public double value() {
             return value;
+        }
+
+        /** The current row's value as written. */
+        public String valueText() {
+            return valueText;
         }
 
         /** The 1-based line of the current row. */
