@@ -23,7 +23,7 @@ import java.util.List;
 final class EnsembleDetector implements Detector {
     /** The tuned settings, validated. */
     record Settings(Combine combine, int average, double memory, double minDeviation, double rangeTolerance,
-            double alert, int quiet, int warmup, double memberMemory) {
+            double alert, int quiet, int warmup, double memberMemory, boolean calibrate) {
     }
 
     enum Combine {
@@ -77,7 +77,7 @@ final class EnsembleDetector implements Detector {
             double mean = memberMean[i];
             double sd = Math.sqrt(memberVar[i]);
             double excess = n <= 1 ? 0 : Math.max(0, (surprise - mean) / Math.max(sd, s.minDeviation()));
-            double p = 1 - NormalTail.upper(excess) * 2; // in [0, 1): how unusual for this member
+            double p = s.calibrate() ? 1 - NormalTail.upper(excess) * 2 : m; // in [0, 1): how unusual for this member
             double a = s.memberMemory();
             double d = surprise - mean;
             memberMean[i] = mean + a * d;
