@@ -8,8 +8,8 @@ import java.util.List;
  * <li><b>calibration</b>: each member's score s is read as a tail probability {@code 1 - s} and turned into
  * a surprise {@code -log10(1 - s)}; each member's surprise is judged against its own running (EWMA) mean and
  * deviation, so a member that is always excited does not dominate;
- * <li><b>combination</b>: the largest calibrated member excess, mapped back to (0, 1) (the max rule; noisy-or
- * and mean are the alternatives, {@code combine=max|mean|noisy_or});
+ * <li><b>combination</b>: each member's excess, mapped back to [0, 1) as a two-sided normal probability,
+ * averaged over the members ({@code combine=mean}; {@code max} and {@code noisy_or} are the alternatives);
  * <li><b>anomaly likelihood</b> (after Numenta's HTM): the short average of the combined raw score against
  * the long-run distribution of that average (EWMA mean and variance, bounded memory instead of Numenta's
  * 8640-value history), as {@code 1 - Q}, on Numenta's log scale;
@@ -27,7 +27,7 @@ final class EnsembleDetector implements Detector {
     }
 
     enum Combine {
-        MAX, MEAN, NOISY_OR
+        MEAN, MAX, NOISY_OR
     }
 
     private final Detector[] members;
@@ -70,7 +70,7 @@ final class EnsembleDetector implements Detector {
     }
 
     private double combined(long timeMillis, double value) {
-        double acc = s.combine() == Combine.MAX ? 0 : s.combine() == Combine.NOISY_OR ? 1 : 0;
+        double acc = s.combine() == Combine.NOISY_OR ? 1 : 0;
         for (int i = 0; i < members.length; i++) {
             double m = members[i].update(timeMillis, value);
             double surprise = -Math.log10(Math.max(1e-300, 1 - m));

@@ -92,4 +92,21 @@ class NabConformanceTest {
                     .isCloseTo(published.get(r.profile().name()), within(TOLERANCE.get(r.profile().name())));
         }
     }
+
+    @Test
+    void theDefaultEnsembleBeatsTheWindowedGaussianAndSkyline() {
+        NabRun run = NabRun.run(corpus, Detectors.factory(Detectors.DEFAULT, Map.of()), 2);
+        for (ProfileResult r : run.results()) {
+            System.out.printf("%s %-20s ours %6.2f  threshold %.6f  (windowedGaussian %6.2f, earthgeckoSkyline %6.2f)%n",
+                    Detectors.DEFAULT, r.profile().name(), r.normalised(), r.threshold(),
+                    corpus.published().get("windowedGaussian").get(r.profile().name()),
+                    corpus.published().get("earthgeckoSkyline").get(r.profile().name()));
+        }
+        System.out.printf("%s detection: %d ms for %,d rows%n", Detectors.DEFAULT, run.detection().toMillis(), corpus.rowCount());
+        for (ProfileResult r : run.results()) {
+            assertThat(r.normalised()).as(r.profile().name())
+                    .isGreaterThan(corpus.published().get("windowedGaussian").get(r.profile().name()) + 10)
+                    .isGreaterThan(corpus.published().get("earthgeckoSkyline").get(r.profile().name()));
+        }
+    }
 }
