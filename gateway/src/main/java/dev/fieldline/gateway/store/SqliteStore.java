@@ -382,6 +382,22 @@ public final class SqliteStore implements TelemetryStore {
     }
 
     @Override
+    public CompletableFuture<GatewayEvent> appendGatewayEvent(GatewayEvent event) {
+        return writer.submit(event.type() + " event on " + event.deviceId(), s -> s.insertGatewayEvent(event));
+    }
+
+    @Override
+    public List<GatewayEvent> gatewayEvents(String type, Optional<String> deviceId, Optional<String> name, int limit) {
+        Where w = new Where().and("type = ?", Optional.of(type)).and("device_id = ?", deviceId).and("name = ?", name);
+        return list("gateway event query", "SELECT id, device_id, type, name, severity, message, body, ts, created_at "
+                + "FROM gateway_events" + w.sql + " ORDER BY id DESC LIMIT ?", w.args(limit), rs -> new GatewayEvent(
+                        rs.getLong("id"), rs.getString("device_id"), rs.getString("type"), rs.getString("name"),
+                        Severity.fromCode(rs.getString("severity")).orElse(Severity.INFO), rs.getString("message"),
+                        ValueJson.object(rs.getString("body")), Instant.ofEpochMilli(rs.getLong("ts")),
+                        Instant.ofEpochMilli(rs.getLong("created_at"))));
+    }
+
+    @Override
     public List<BootSequence> boots(String deviceId) {
         return list("boot query", "SELECT boot_id, max_seq, received, first_seen, last_seen FROM boots "
                 + "WHERE device_id = ? ORDER BY boot_id DESC", List.of(deviceId),

@@ -97,6 +97,12 @@ public interface TelemetryStore extends AlertSink, AutoCloseable {
     /** Device events (alerts raised on the device, inference results, notices), newest first. */
     List<StoredEvent> events(EventQuery query);
 
+    /** Keeps an event the gateway raised itself (e.g. an insight); completes with it and its id. */
+    CompletableFuture<GatewayEvent> appendGatewayEvent(GatewayEvent event);
+
+    /** Gateway events of one type, newest first, optionally of one device and about one name. */
+    List<GatewayEvent> gatewayEvents(String type, Optional<String> deviceId, Optional<String> name, int limit);
+
     /** Per boot of the device: highest sequence number and count received, newest boot first. */
     List<BootSequence> boots(String deviceId);
 

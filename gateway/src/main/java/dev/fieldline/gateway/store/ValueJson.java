@@ -98,4 +98,23 @@ final class ValueJson {
             throw new StoreException(StoreException.Reason.FAILED, "stored JSON is unreadable: " + e.getOriginalMessage(), e);
         }
     }
+
+    /** A JSON object of plain values (numbers, strings, booleans, lists, maps). */
+    static String object(java.util.Map<String, Object> body) {
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not JSON-serialisable: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The plain values of a JSON object written by {@link #object}. */
+    @SuppressWarnings("unchecked")
+    static java.util.Map<String, Object> object(String json) {
+        try {
+            return JSON.readValue(json, java.util.LinkedHashMap.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON is malformed: " + e.getOriginalMessage(), e);
+        }
+    }
 }

@@ -46,6 +46,7 @@ final class WriteSession implements AutoCloseable {
     private final PreparedStatement resolveAlert;
     private final PreparedStatement deleteLabels;
     private final PreparedStatement insertLabel;
+    private final PreparedStatement insertGatewayEvent;
 
     WriteSession(Connection c) throws SQLException {
         insertMessage = c.prepareStatement("INSERT INTO messages (device_id, boot_id, seq, kind, received_at, transport) "
@@ -89,6 +90,8 @@ final class WriteSession implements AutoCloseable {
                 + "note = COALESCE(?, note) WHERE id = ?");
         deleteLabels = c.prepareStatement("DELETE FROM device_labels WHERE device_id = ?");
         insertLabel = c.prepareStatement("INSERT INTO device_labels (device_id, name, value, updated_at) VALUES (?, ?, ?, ?)");
+        insertGatewayEvent = c.prepareStatement("INSERT INTO gateway_events (device_id, type, name, severity, message, body, ts, "
+                + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS);
     }
 
     AppendResult append(Decoded message) throws SQLException {
@@ -357,11 +360,30 @@ final class WriteSession implements AutoCloseable {
         }
     }
 
+    GatewayEvent insertGatewayEvent(GatewayEvent e) throws SQLException {
+        PreparedStatement p = insertGatewayEvent;
+        p.setString(1, e.deviceId());
+        p.setString(2, e.type());
+        p.setString(3, e.name());
+        p.setString(4, e.severity().code());
+        p.setString(5, e.message());
+        p.setString(6, ValueJson.object(e.body()));
+        p.setLong(7, e.time().toEpochMilli());
+        p.setLong(8, e.createdAt().toEpochMilli());
+        p.executeUpdate();
+        try (ResultSet keys = p.getGeneratedKeys()) {
+            if (!keys.next()) {
+                throw new SQLException("no id generated for the gateway event");
+            }
+            return e.withId(keys.getLong(1));
+        }
+    }
+
     @Override
     public void close() throws SQLException {
         for (PreparedStatement p : List.of(insertMessage, upsertBoot, insertReading, upsertDevice, upsertStatus,
                 insertEvent, settleCommand, insertCommand, deliverCommand, insertAlert, bumpAlert, unresolvedAlert, alertById,
-                acknowledgeAlert, resolveAlert, deleteLabels, insertLabel)) {
+                acknowledgeAlert, resolveAlert, deleteLabels, insertLabel, insertGatewayEvent)) {
             p.close();
         }
     }
