@@ -1,7 +1,12 @@
 package dev.fieldline.gateway;
 
+import dev.fieldline.analytics.detect.Detectors;
+import dev.fieldline.analytics.engine.EngineConfig;
+import dev.fieldline.analytics.engine.NamedDetector;
 import dev.fieldline.gateway.actions.GatewayActions;
 import dev.fieldline.gateway.analytics.SensorFaultRule;
+import dev.fieldline.gateway.analytics.StreamAnalytics;
+import dev.fieldline.gateway.analytics.StreamInsights;
 import dev.fieldline.gateway.analytics.ThresholdConfig;
 import dev.fieldline.gateway.analytics.ThresholdRule;
 import dev.fieldline.gateway.coap.CoapAdmission;
@@ -85,6 +90,7 @@ public final class Gateway implements AutoCloseable {
     private final Optional<ActionRunner> actionsOverride;
     private RuleEngine rules;
     private RuleFile ruleFile;
+    private StreamAnalytics streams;
     private GatewayCa ca;
     private GatewayIdentity identity;
     private boolean closed;
@@ -150,14 +156,18 @@ public final class Gateway implements AutoCloseable {
             return own;
         });
         rules = new RuleEngine(actions, deviceLabels(), metrics, clock);
-        RuleParser ruleParser = new RuleParser(actions, List.of());
+        EngineConfig engineConfig = engineConfig();
+        RuleParser ruleParser = new RuleParser(actions, engineConfig.detectors().stream().map(NamedDetector::name).toList());
         ruleFile = RuleFile.open(config.analytics().rulesFile(config.dataDir()), ruleParser, rules, metrics).watch();
         running.push(ruleFile);
+        streams = new StreamAnalytics(engineConfig, rules, StreamInsights.NONE, metrics, clock, config.analytics());
+        running.push(streams);
+        pipeline.addListener(streams);
 
         if (config.httpEnabled()) {
             HttpApi api = new HttpApi(new HttpApiConfig(config.bindHost(), config.httpPort(), config.limits()), pipeline,
                     downlink, store, metrics, this::listeners, clock, registry, config.secure(), Optional.of(enrollmentTrust()))
-                    .withRules(ruleFile, rules, ruleParser);
+                    .withRules(ruleFile, rules, ruleParser).withStreams(streams);
             http = api.start();
             running.push(api);
         }
@@ -200,6 +210,19 @@ public final class Gateway implements AutoCloseable {
         }
         log.info("Fieldline gateway started ({}): data {}; {}", mode(), store.file().toAbsolutePath(), listeners());
         announceSecurityMode();
+    }
+
+    /**
+     * The stream engine's settings: the registry's default detector ({@link Detectors#DEFAULT}, the
+     * best ensemble on NAB). While the analytics module does not register it yet, the z-score
+     * detector alone (logged at start).
+     */
+    private static EngineConfig engineConfig() {
+        if (Detectors.types().stream().anyMatch(t -> t.name().equals(Detectors.DEFAULT))) {
+            return EngineConfig.defaults();
+        }
+        log.info("stream analytics: no '{}' detector registered; using zscore", Detectors.DEFAULT);
+        return EngineConfig.builder().detector("zscore", Map.of()).build();
     }
 
     /** What an enrolling device receives to use coaps and mqtts: its certificate, the CA, the DTLS key. */
@@ -395,6 +418,11 @@ public final class Gateway implements AutoCloseable {
     /** The rule engine: the rules in force and their state per stream. */
     public RuleEngine rules() {
         return rules;
+    }
+
+    /** The stream analytics: statistics, detectors and trend per (device, metric). */
+    public StreamAnalytics streams() {
+        return streams;
     }
 
     /** The rules file the rule engine's rules come from. */

@@ -137,6 +137,12 @@ public final class HttpApi implements AutoCloseable {
         return this;
     }
 
+    /** Also serves the stream analytics API ({@code /api/v1/streams}, {@code /api/v1/insights}); call before {@link #start}. */
+    public synchronized HttpApi withStreams(dev.fieldline.gateway.analytics.StreamAnalytics analytics) {
+        moreRoutes.add(c -> new StreamRoutes(analytics, store, access).register(c));
+        return this;
+    }
+
     /** Binds and starts serving; returns the bound address. */
     public synchronized InetSocketAddress start() {
         if (app != null) {
@@ -211,6 +217,10 @@ public final class HttpApi implements AutoCloseable {
         c.routes.exception(DecodeException.class, (e, ctx) -> {
             ApiError refused = refused(e.reason(), e.detail());
             error(ctx, refused.status(), refused.code(), refused.getMessage());
+        });
+        c.routes.exception(dev.fieldline.gateway.analytics.StreamAnalytics.AnalyticsBusyException.class, (e, ctx) -> {
+            ctx.header("Retry-After", "1");
+            error(ctx, 503, e.code(), e.getMessage());
         });
         c.routes.exception(StoreException.class, (e, ctx) -> {
             boolean retry = e.reason() == StoreException.Reason.OVERLOADED || e.reason() == StoreException.Reason.CLOSED;

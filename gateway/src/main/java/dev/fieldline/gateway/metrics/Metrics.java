@@ -12,6 +12,15 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Metrics {
     private final ConcurrentHashMap<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, java.util.function.LongSupplier> gauges = new ConcurrentHashMap<>();
+
+    /**
+     * Registers a gauge: a value read when the metrics are shown (e.g. {@code analytics_keys}). The
+     * supplier must be cheap and thread-safe. Registering the same name again replaces it.
+     */
+    public void gauge(String name, java.util.function.LongSupplier value) {
+        gauges.put(name, value);
+    }
 
     /**
      * Adds one to a counter.
@@ -27,8 +36,12 @@ public final class Metrics {
         counters.computeIfAbsent(key(name, labels), k -> new LongAdder()).add(amount);
     }
 
-    /** The current value of one counter (0 if never incremented). */
+    /** The current value of one counter (0 if never incremented) or gauge. */
     public long get(String name, String... labels) {
+        java.util.function.LongSupplier g = labels.length == 0 ? gauges.get(name) : null;
+        if (g != null) {
+            return g.getAsLong();
+        }
         LongAdder a = counters.get(key(name, labels));
         return a == null ? 0 : a.sum();
     }
@@ -45,14 +58,15 @@ public final class Metrics {
         return sum;
     }
 
-    /** Every counter, sorted by key ({@code name{label="value",...}}). */
+    /** Every counter and gauge, sorted by key ({@code name{label="value",...}}). */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new TreeMap<>();
         counters.forEach((k, v) -> out.put(k, v.sum()));
+        gauges.forEach((k, v) -> out.put(k, v.getAsLong()));
         return out;
     }
 
-    /** Prometheus text exposition format (counters only). */
+    /** Prometheus text exposition format. */
     public String prometheus() {
         StringBuilder b = new StringBuilder();
         String lastName = null;
@@ -61,7 +75,7 @@ public final class Metrics {
             int brace = k.indexOf('{');
             String name = brace < 0 ? k : k.substring(0, brace);
             if (!name.equals(lastName)) {
-                b.append("# TYPE ").append(name).append(" counter\n");
+                b.append("# TYPE ").append(name).append(gauges.containsKey(name) ? " gauge\n" : " counter\n");
                 lastName = name;
             }
             b.append(k).append(' ').append(e.getValue()).append('\n');
