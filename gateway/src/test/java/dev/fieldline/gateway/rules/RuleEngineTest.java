@@ -6,19 +6,18 @@ import dev.fieldline.analytics.StreamKey;
 import dev.fieldline.analytics.engine.Observation;
 import dev.fieldline.analytics.trend.Trend;
 import dev.fieldline.gateway.metrics.Metrics;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import dev.fieldline.gateway.testing.ManualClock;
 
 class RuleEngineTest {
     private final RecordingActionRunner runner = new RecordingActionRunner();
     private final RuleParser parser = new RuleParser(runner, List.of("zscore"));
     private final Metrics metrics = new Metrics();
-    private final MutableClock clock = new MutableClock();
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final RuleEngine engine = new RuleEngine(runner, d -> d.startsWith("north") ? Map.of("site", "north") : Map.of(),
             metrics, clock);
 
@@ -145,28 +144,5 @@ class RuleEngineTest {
         engine.evaluate(obs("e", "t", 0, 1));
         assertThat(engine.expireIdle(Duration.ofMinutes(1))).isEqualTo(1);
         assertThat(engine.streams("a", 10)).extracting(v -> v.key().deviceId()).containsExactly("e");
-    }
-
-    static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
