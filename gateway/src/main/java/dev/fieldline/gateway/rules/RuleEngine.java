@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * that, {@link ActionRunner#cleared}. Counts {@code rule_evaluations_total{rule}},
  * {@code rule_fired_total{rule}} and {@code rule_failed_total{rule}} (an action runner that threw).
  *
- * <p>{@link #evaluate} runs on one thread at a time (the analytics thread); {@link #replace},
- * {@link #expireIdle} and the views may be called from any thread.
+ * <p>{@link #evaluate}, {@link #replace} and {@link #expireIdle} exclude each other (the action runner is
+ * never called concurrently, and a replaced rule's state is not recreated by an evaluation in flight);
+ * the gateway calls evaluate on its analytics thread, replace on the rules file's. The views may be
+ * called from any thread.
  */
 public final class RuleEngine {
     public static final String EVALUATIONS = "rule_evaluations_total";
@@ -107,7 +109,7 @@ public final class RuleEngine {
     }
 
     /** Evaluates the observation against every enabled rule in scope. */
-    public void evaluate(Observation o) {
+    public synchronized void evaluate(Observation o) {
         for (Rule r : rules) {
             if (!r.enabled() || !r.covers(o.key(), labels)) {
                 continue;
@@ -180,7 +182,7 @@ public final class RuleEngine {
      *
      * @return how many (rule, stream) states were dropped
      */
-    public int expireIdle(Duration idle) {
+    public synchronized int expireIdle(Duration idle) {
         long before = clock.millis() - idle.toMillis();
         int n = 0;
         for (Map<StreamKey, StreamState> perStream : states.values()) {
