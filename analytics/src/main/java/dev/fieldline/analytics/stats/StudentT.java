@@ -31,13 +31,7 @@ public final class StudentT {
     /** P(|T| ≥ |t|): the two-sided p-value of a t statistic. */
     public static double twoSidedP(double t, double df) {
         checkDf(df);
-        if (Double.isNaN(t)) {
-            return Double.NaN;
-        }
-        if (Double.isInfinite(t)) {
-            return 0;
-        }
-        return Math.min(1, regularizedIncompleteBeta(df / (df + t * t), df / 2, 0.5));
+        return twoSidedP(t, df, logBeta(df / 2, 0.5));
     }
 
     /**
