@@ -22,11 +22,17 @@ final class KeyState {
     final Detector[] detectors;
     final TrendEstimator trend;
     final KeyWindows windows;
-    /** History ring, allocated at full size so that a stream's memory does not grow with its age. */
-    private final long[] historyTimes;
+    /**
+     * History ring, allocated at full size so that a stream's memory does not grow with its age. Times
+     * are kept as int milliseconds since the previous sample (4 bytes instead of 8), from the oldest
+     * sample's time; a gap longer than {@link Integer#MAX_VALUE} ms (24.8 days) starts the history afresh.
+     */
+    private final int[] historyGaps;
     private final double[] historyValues;
     private int historyHead;
     private int historySize;
+    private long historyOldest;
+    private long historyNewest;
     /** Latest event time taken in order. */
     long lastTime = Long.MIN_VALUE;
     double lastValue;
@@ -42,33 +48,49 @@ final class KeyState {
         }
         this.trend = new TrendEstimator(config.trendSamples(), config.trendAlpha());
         this.windows = config.windows().isEmpty() ? null : new KeyWindows(key, config.windows(), config.allowance(), listener);
-        this.historyTimes = new long[config.historySize()];
+        this.historyGaps = new int[config.historySize()];
         this.historyValues = new double[config.historySize()];
     }
 
+    /** Appends a sample to the history; samples come in time order. */
     void remember(long time, double value) {
-        int len = historyTimes.length;
+        int len = historyValues.length;
         if (len == 0) {
             return;
         }
-        if (historySize < len) {
-            historyTimes[historySize] = time;
-            historyValues[historySize] = value;
+        long gap = time - historyNewest;
+        if (historySize == 0 || gap > Integer.MAX_VALUE) {
+            historyHead = 0;
+            historySize = 1;
+            historyGaps[0] = 0;
+            historyValues[0] = value;
+            historyOldest = time;
+        } else if (historySize < len) {
+            int at = (historyHead + historySize) % len;
+            historyGaps[at] = (int) gap;
+            historyValues[at] = value;
             historySize++;
         } else {
-            historyTimes[historyHead] = time;
-            historyValues[historyHead] = value;
+            int at = historyHead;
             historyHead = (historyHead + 1) % len;
+            historyOldest += historyGaps[historyHead];
+            historyGaps[at] = (int) gap;
+            historyValues[at] = value;
         }
+        historyNewest = time;
     }
 
     History history() {
         long[] t = new long[historySize];
         double[] v = new double[historySize];
-        int len = historyTimes.length;
+        int len = historyValues.length;
+        long time = historyOldest;
         for (int i = 0; i < historySize; i++) {
             int at = (historyHead + i) % len;
-            t[i] = historyTimes[at];
+            if (i > 0) {
+                time += historyGaps[at];
+            }
+            t[i] = time;
             v[i] = historyValues[at];
         }
         return new History(key, t, v);

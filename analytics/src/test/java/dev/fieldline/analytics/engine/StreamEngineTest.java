@@ -194,6 +194,14 @@ class StreamEngineTest {
             assertThat(h.times()[i]).isEqualTo(67 + i);
             assertThat(h.values()[i]).isEqualTo(67 + i);
         }
+        long later = 106L + Integer.MAX_VALUE;
+        e.accept("d", "m", later, 1);
+        e.accept("d", "m", later + Integer.MAX_VALUE, 2);
+        assertThat(e.history(k).orElseThrow().times()).as("gaps up to 24.8 days are kept")
+                .endsWith(106, later, later + Integer.MAX_VALUE);
+        e.accept("d", "m", later + Integer.MAX_VALUE + Integer.MAX_VALUE + 1L, 3);
+        assertThat(e.history(k).orElseThrow().times()).as("a longer gap starts afresh")
+                .containsExactly(later + Integer.MAX_VALUE + Integer.MAX_VALUE + 1L);
         StreamEngine none = new StreamEngine(config().historySize(0).build(), listener);
         none.accept("d", "m", 0, 1);
         assertThat(none.history(k).orElseThrow().size()).isZero();
