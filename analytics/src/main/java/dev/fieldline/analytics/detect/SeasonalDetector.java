@@ -176,7 +176,7 @@ public final class SeasonalDetector implements Detector {
         Seasonality s = Seasonality.detectInPlace(work, n, minPeriod, maxPeriod, strength,
                 new double[Seasonality.scratchLength(n, maxPeriod)]);
         int newPeriod = s.found() ? s.period() : 1;
-        double newStep = medianStep(t, work);
+        double newStep = Seasonality.medianStep(t, n);
         if (learnt && newPeriod == period && newStep == step) {
             return;
         }
@@ -186,22 +186,6 @@ public final class SeasonalDetector implements Detector {
         origin = step > 0 ? t[0] : seen - n;
         rebuild(start, n, t);
         learnt = true;
-    }
-
-    /** Median positive interval between consecutive timestamps, 0 when there is none. */
-    private static double medianStep(long[] t, double[] scratch) {
-        int m = 0;
-        for (int i = 1; i < t.length; i++) {
-            long d = t[i] - t[i - 1];
-            if (d > 0) {
-                scratch[m++] = d;
-            }
-        }
-        if (m == 0) {
-            return 0;
-        }
-        Arrays.sort(scratch, 0, m);
-        return scratch[m / 2];
     }
 
     /** Per-phase mean and variance of the buffered values, pooled variance of their residuals. */

@@ -7,7 +7,6 @@ import dev.fieldline.analytics.trend.Seasonality;
 import dev.fieldline.analytics.trend.Trend;
 import dev.fieldline.analytics.trend.TrendEstimator;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -80,9 +79,9 @@ public final class InsightGenerator {
             return new Insight(key, now, summary, actions.isEmpty() ? List.of("no action needed") : actions, 0, n,
                     anomalyScore, Trend.UNKNOWN, Seasonality.NONE, Optional.empty(), 0);
         }
-        double step = medianStep(times, n);
+        double step = Seasonality.medianStep(times, n);
         Seasonality season = Seasonality.detect(values, n, 2, n / 3, Seasonality.DEFAULT_THRESHOLD);
-        Trend trend = trend(times, season.found() ? deseasonalized(values, n, season.period()) : values, n);
+        Trend trend = trend(times, season.found() ? Seasonality.deseasonalized(values, n, season.period()) : values, n);
         int horizon = step > 0 && step <= HOUR_MS ? (int) Math.max(1, Math.round(HOUR_MS / step)) : 1;
         horizon = Math.min(horizon, 10_000);
         HoltWinters model = HoltWinters.fit(values, n, season.found() ? season.period() : 0);
@@ -163,27 +162,6 @@ public final class InsightGenerator {
         return estimator.trend();
     }
 
-    /**
-     * The values less their phase's mean, plus the overall mean: the season's shape is gone, a trend across
-     * cycles stays (as a staircase with the same slope), and the residuals the slope's p-value assumes
-     * independent are no longer the season itself.
-     */
-    static double[] deseasonalized(double[] values, int n, int period) {
-        double[] sum = new double[period];
-        int[] count = new int[period];
-        double mean = 0;
-        for (int i = 0; i < n; i++) {
-            sum[i % period] += values[i];
-            count[i % period]++;
-            mean += values[i] / n;
-        }
-        double[] out = new double[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = values[i] - sum[i % period] / count[i % period] + mean;
-        }
-        return out;
-    }
-
     private static void anomalyActions(StreamKey key, double score, List<String> actions) {
         if (score >= 0.9) {
             actions.add("inspect sensor " + key.deviceId());
@@ -211,22 +189,6 @@ public final class InsightGenerator {
             return "check for leaks (" + key + " " + (rising ? "rising" : "falling") + ")";
         }
         return "investigate the " + (rising ? "rising " : "falling ") + key.metric() + " on " + key.deviceId();
-    }
-
-    /** Median positive interval between the first n timestamps, 0 when there is none. */
-    static double medianStep(long[] times, int n) {
-        long[] d = new long[Math.max(0, n - 1)];
-        int m = 0;
-        for (int i = 1; i < n; i++) {
-            if (times[i] > times[i - 1]) {
-                d[m++] = times[i] - times[i - 1];
-            }
-        }
-        if (m == 0) {
-            return 0;
-        }
-        Arrays.sort(d, 0, m);
-        return d[m / 2];
     }
 
     /** Names a period by its length in time: within 10 % of an hour, a day or a week. */

@@ -97,21 +97,8 @@ public final class HoltWinters {
         if (n == 0) {
             throw new IllegalArgumentException("predictNextValue needs at least one value");
         }
-        if (n == 1) {
-            return values[0];
-        }
-        double meanX = (n - 1) / 2.0;
-        double meanY = 0;
-        for (double v : values) {
-            meanY += v / n;
-        }
-        double sxy = 0;
-        double sxx = 0;
-        for (int i = 0; i < n; i++) {
-            sxy += (i - meanX) * (values[i] - meanY);
-            sxx += (i - meanX) * (i - meanX);
-        }
-        return meanY + sxy / sxx * (n - meanX);
+        double mean = IndexLine.mean(values, n);
+        return IndexLine.at(mean, IndexLine.slope(values, n, mean), n, n);
     }
 
     /** The season in samples; 0 for Holt's method. */
@@ -198,19 +185,9 @@ public final class HoltWinters {
         } else {
             // the least-squares line through the first (up to) 10 values, at index 0
             int k = Math.min(n, 10);
-            double meanX = (k - 1) / 2.0;
-            double meanY = 0;
-            for (int i = 0; i < k; i++) {
-                meanY += x[i] / k;
-            }
-            double sxy = 0;
-            double sxx = 0;
-            for (int i = 0; i < k; i++) {
-                sxy += (i - meanX) * (x[i] - meanY);
-                sxx += (i - meanX) * (i - meanX);
-            }
-            r.trend = sxx > 0 ? sxy / sxx : 0;
-            r.level = meanY - r.trend * meanX;
+            double mean = IndexLine.mean(x, k);
+            r.trend = IndexLine.slope(x, k, mean);
+            r.level = IndexLine.at(mean, r.trend, k, 0);
             r.season = new double[0];
             start = 1;
         }

@@ -1,5 +1,7 @@
 package dev.fieldline.analytics.trend;
 
+import java.util.Arrays;
+
 /**
  * A series' dominant period, found from its autocorrelation function (ACF).
  *
@@ -44,7 +46,7 @@ public record Seasonality(int period, double strength) {
 
     /** The first n values; periods minPeriod..maxPeriod (capped at n/3). The array is not changed. */
     public static Seasonality detect(double[] values, int n, int minPeriod, int maxPeriod, double threshold) {
-        double[] work = java.util.Arrays.copyOf(values, n);
+        double[] work = Arrays.copyOf(values, n);
         return detectInPlace(work, n, minPeriod, maxPeriod, threshold, new double[scratchLength(n, maxPeriod)]);
     }
 
@@ -121,6 +123,46 @@ public record Seasonality(int period, double strength) {
     }
 
     /**
+     * The sampling step: the median positive interval between the first n timestamps (gaps and jitter do
+     * not move it as they move the mean), 0 when there is none.
+     */
+    public static double medianStep(long[] times, int n) {
+        long[] d = new long[Math.max(0, n - 1)];
+        int m = 0;
+        for (int i = 1; i < n; i++) {
+            if (times[i] > times[i - 1]) {
+                d[m++] = times[i] - times[i - 1];
+            }
+        }
+        if (m == 0) {
+            return 0;
+        }
+        Arrays.sort(d, 0, m);
+        return d[m / 2];
+    }
+
+    /**
+     * The values less their phase's mean, plus the overall mean: the season's shape is gone, a trend across
+     * cycles stays (as a staircase with the same slope), and the residuals the slope's p-value assumes
+     * independent are no longer the season itself. Phase by sample index: {@code i mod period}.
+     */
+    public static double[] deseasonalized(double[] values, int n, int period) {
+        double[] sum = new double[period];
+        int[] count = new int[period];
+        double mean = 0;
+        for (int i = 0; i < n; i++) {
+            sum[i % period] += values[i];
+            count[i % period]++;
+            mean += values[i] / n;
+        }
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = values[i] - sum[i % period] / count[i % period] + mean;
+        }
+        return out;
+    }
+
+    /**
      * The ACF's peak is broad for long periods and its top is nudged by edge terms and noise (a daily
      * period of 288 samples came out as 291): among the lags within 1/8 of the peak, take the one whose
      * per-phase means explain the series best (least residual variance per degree of freedom,
@@ -138,7 +180,7 @@ public record Seasonality(int period, double strength) {
             if (n - p <= 0) {
                 break;
             }
-            java.util.Arrays.fill(acf, base, base + 2 * p, 0);
+            Arrays.fill(acf, base, base + 2 * p, 0);
             for (int i = 0; i < n; i++) {
                 int ph = base + 2 * (i % p);
                 acf[ph] += x[i];
@@ -185,23 +227,13 @@ public record Seasonality(int period, double strength) {
         if (scale == 0) {
             return true;
         }
-        double meanX = (n - 1) / 2.0;
-        double sumY = 0;
         for (int i = 0; i < n; i++) {
             v[i] /= scale;
-            sumY += v[i];
         }
-        double meanY = sumY / n;
-        double sxy = 0;
-        double sxx = 0;
+        double mean = IndexLine.mean(v, n);
+        double slope = IndexLine.slope(v, n, mean);
         for (int i = 0; i < n; i++) {
-            double dx = i - meanX;
-            sxy += dx * (v[i] - meanY);
-            sxx += dx * dx;
-        }
-        double slope = sxy / sxx;
-        for (int i = 0; i < n; i++) {
-            v[i] -= meanY + slope * (i - meanX);
+            v[i] -= IndexLine.at(mean, slope, n, i);
         }
         return true;
     }

@@ -104,4 +104,25 @@ class SeasonalityTest {
         }
         assertThat(Seasonality.detect(linear)).isEqualTo(Seasonality.NONE);
     }
+
+    @Test
+    void deseasonalizingKeepsTheTrendAcrossCycles() {
+        double[] v = new double[120];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = 0.5 * i + 10 * Math.sin(2 * Math.PI * i / 12);
+        }
+        double[] d = Seasonality.deseasonalized(v, v.length, 12);
+        double mean = IndexLine.mean(d, d.length);
+        assertThat(IndexLine.slope(d, d.length, mean)).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(mean).isCloseTo(IndexLine.mean(v, v.length), org.assertj.core.data.Offset.offset(1e-9));
+        // within a cycle the sine is gone: what is left is a staircase of the trend
+        assertThat(d[13] - d[12]).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void medianStepIgnoresGapsAndRepeats() {
+        long[] t = {0, 1000, 2000, 2000, 3000, 60_000, 61_000, 62_100};
+        assertThat(Seasonality.medianStep(t, t.length)).isEqualTo(1000);
+        assertThat(Seasonality.medianStep(new long[] {5, 5, 5}, 3)).isZero();
+    }
 }
