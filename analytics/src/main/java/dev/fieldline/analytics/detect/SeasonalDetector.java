@@ -24,10 +24,12 @@ import java.util.Map;
  * detector is a plain z-score against an exponentially weighted mean and variance of the whole stream
  * (one bucket, rate 2/(fallback-window + 1)).
  *
- * <p><b>Memory</b>, bounded: 16 bytes per buffered value (value and time) plus 16 per phase:
- * {@code 16·learn + 16·max-period} bytes, 18 KB with the defaults. {@code update()} does not allocate
- * except when it re-learns (once every {@code relearn} values), which allocates its O(learn) scratch and
- * costs O(learn · max-period).
+ * <p><b>Memory</b>, bounded: 8 bytes per buffered value (a float offset from the stream's first value,
+ * which keeps about 7 significant digits of the difference, and an int gap in milliseconds from the
+ * previous value) plus 16 per phase of the period found: {@code 8·learn + 16·period} bytes, 7 KB with
+ * the defaults and no season, 11.5 KB with a daily one. {@code update()} does not allocate except when
+ * it re-learns (once every {@code relearn} values), which allocates its O(learn) scratch and costs
+ * O(learn · max-period).
  *
  * <p>Parameters: {@code learn} (default 864: three days of 5-minute data), {@code min-period} (4),
  * {@code max-period} (288: a day of 5-minute data; at most learn/3), {@code strength} (0.3),
@@ -44,8 +46,12 @@ public final class SeasonalDetector implements Detector {
     private final int relearnEvery;
     private final double fallbackRate;
 
-    private final double[] values;
-    private final long[] times;
+    /** The buffered values as float offsets from {@link #reference} (4 bytes a value). */
+    private final float[] offsets;
+    /** Milliseconds from each buffered value's predecessor (capped at {@link Integer#MAX_VALUE}). */
+    private final int[] gaps;
+    private double reference;
+    private long lastTime;
     private int next;
     private int size;
     private long seen;
@@ -55,8 +61,8 @@ public final class SeasonalDetector implements Detector {
     private int period = 1;
     private double step;
     private long origin;
-    private final double[] phaseMean;
-    private final double[] phaseVar;
+    private double[] phaseMean = new double[1];
+    private double[] phaseVar = new double[1];
     private double pooledVar;
 
     public SeasonalDetector(int learn, int minPeriod, int maxPeriod, double strength, double alpha, double threshold,
@@ -77,10 +83,8 @@ public final class SeasonalDetector implements Detector {
         this.threshold = threshold;
         this.relearnEvery = relearn;
         this.fallbackRate = 2.0 / (fallbackWindow + 1);
-        this.values = new double[learn];
-        this.times = new long[learn];
-        this.phaseMean = new double[maxPeriod];
-        this.phaseVar = new double[maxPeriod];
+        this.offsets = new float[learn];
+        this.gaps = new int[learn];
     }
 
     static DetectorType type() {
@@ -127,13 +131,19 @@ public final class SeasonalDetector implements Detector {
             score = Scores.fromRatio(Scores.standardized(value, phaseMean[ph], sd) / threshold);
             absorb(ph, value);
         }
-        values[next] = value;
-        times[next] = timeMillis;
-        next = next + 1 == values.length ? 0 : next + 1;
-        size = Math.min(size + 1, values.length);
+        if (seen == 0) {
+            reference = value;
+            lastTime = timeMillis;
+        }
+        double off = value - reference; // ±infinity only for values near ±1e308 of opposite signs
+        offsets[next] = (float) Math.max(-Float.MAX_VALUE, Math.min(Float.MAX_VALUE, off));
+        gaps[next] = (int) Math.max(0, Math.min(Integer.MAX_VALUE, timeMillis - lastTime));
+        lastTime = timeMillis;
+        next = next + 1 == offsets.length ? 0 : next + 1;
+        size = Math.min(size + 1, offsets.length);
         seen++;
         sinceLearn++;
-        if (!learnt ? size == values.length : relearnEvery > 0 && sinceLearn >= relearnEvery) {
+        if (!learnt ? size == offsets.length : relearnEvery > 0 && sinceLearn >= relearnEvery) {
             learn();
         }
         return score;
@@ -167,11 +177,14 @@ public final class SeasonalDetector implements Detector {
         int n = size;
         double[] work = new double[n];
         long[] t = new long[n];
-        int start = n == values.length ? next : 0;
+        int start = n == offsets.length ? next : 0;
         for (int i = 0; i < n; i++) {
-            int j = (start + i) % values.length;
-            work[i] = values[j];
-            t[i] = times[j];
+            work[i] = offsets[(start + i) % offsets.length];
+        }
+        // times back from the newest through the gaps
+        t[n - 1] = lastTime;
+        for (int i = n - 1; i > 0; i--) {
+            t[i - 1] = t[i] - gaps[(start + i) % offsets.length];
         }
         Seasonality s = Seasonality.detectInPlace(work, n, minPeriod, maxPeriod, strength,
                 new double[Seasonality.scratchLength(n, maxPeriod)]);
@@ -184,24 +197,32 @@ public final class SeasonalDetector implements Detector {
         step = newStep;
         // phase 0 at the oldest buffered value; by index, the index of that value
         origin = step > 0 ? t[0] : seen - n;
-        rebuild(start, n, t);
+        if (phaseMean.length != period) {
+            phaseMean = new double[period];
+            phaseVar = new double[period];
+        }
+        rebuild(work, n, t);
         learnt = true;
     }
 
     /** Per-phase mean and variance of the buffered values, pooled variance of their residuals. */
-    private void rebuild(int start, int n, long[] t) {
+    private void rebuild(double[] work, int n, long[] t) {
+        int start = n == offsets.length ? next : 0;
+        for (int i = 0; i < n; i++) {
+            work[i] = offsets[(start + i) % offsets.length]; // work was detrended by the period search
+        }
         int[] count = new int[period];
-        Arrays.fill(phaseMean, 0, period, 0);
-        Arrays.fill(phaseVar, 0, period, 0);
+        Arrays.fill(phaseMean, 0);
+        Arrays.fill(phaseVar, 0);
         double scale = 0;
         for (int i = 0; i < n; i++) {
-            scale = Math.max(scale, Math.abs(values[(start + i) % values.length]));
+            scale = Math.max(scale, Math.abs(work[i]));
         }
         scale = scale > 0 ? scale : 1;
-        // mean of the scaled values per phase, then the scaled squared residuals
+        // mean of the scaled offsets per phase, then the scaled squared residuals
         double overall = 0;
         for (int i = 0; i < n; i++) {
-            double x = values[(start + i) % values.length] / scale;
+            double x = work[i] / scale;
             int ph = phase(t[i], seen - n + i);
             count[ph]++;
             phaseMean[ph] += (x - phaseMean[ph]) / count[ph];
@@ -209,7 +230,7 @@ public final class SeasonalDetector implements Detector {
         }
         double pooled = 0;
         for (int i = 0; i < n; i++) {
-            double x = values[(start + i) % values.length] / scale;
+            double x = work[i] / scale;
             int ph = phase(t[i], seen - n + i);
             double d = x - phaseMean[ph];
             phaseVar[ph] += d * d;
@@ -225,7 +246,7 @@ public final class SeasonalDetector implements Detector {
             } else {
                 phaseVar[ph] = count[ph] > 1 ? phaseVar[ph] / (count[ph] - 1) * (1 + 1.0 / count[ph]) : pooled;
             }
-            phaseMean[ph] *= scale;
+            phaseMean[ph] = reference + phaseMean[ph] * scale;
             phaseVar[ph] = capped(phaseVar[ph] * scale * scale);
         }
         pooledVar = capped(pooled * scale * scale);
