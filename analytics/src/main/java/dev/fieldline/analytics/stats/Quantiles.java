@@ -25,6 +25,8 @@ public final class Quantiles {
 
     private double[] exact;
     private int exactCount;
+    /** True when exact[0, exactCount) is sorted (order does not matter to quantiles: it is sorted in place). */
+    private boolean sorted;
     private AVLTreeDigest digest;
 
     public void add(double x) {
@@ -43,6 +45,7 @@ public final class Quantiles {
             exact = Arrays.copyOf(exact, Math.min(EXACT_LIMIT, exact.length * 2));
         }
         exact[exactCount++] = x;
+        sorted = false;
     }
 
     /** Folds another sketch's values into this one. */
@@ -84,9 +87,11 @@ public final class Quantiles {
         if (exactCount == 0) {
             return Double.NaN;
         }
-        double[] sorted = Arrays.copyOf(exact, exactCount);
-        Arrays.sort(sorted);
-        return interpolate(sorted, exactCount, q);
+        if (!sorted) {
+            Arrays.sort(exact, 0, exactCount);
+            sorted = true;
+        }
+        return interpolate(exact, exactCount, q);
     }
 
     /** The q-quantile of the first n values of a sorted array, linear between closest ranks. */

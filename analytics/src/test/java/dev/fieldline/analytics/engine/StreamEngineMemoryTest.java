@@ -26,6 +26,8 @@ class StreamEngineMemoryTest {
     static final long BUDGET_MIB = 1_200;
     /** A ceiling on the default chain's bytes per stream, against runaway state (measured: docs). */
     static final long DEFAULT_CHAIN_CEILING_BYTES = 128 * 1024;
+    /** A ceiling on a stream's bytes with the z-score detector and two windows open (measured: docs). */
+    static final long WINDOWS_CEILING_BYTES = 24 * 1024;
 
     @Test
     void hundredThousandStreamsFitTheBudget() {
@@ -40,6 +42,13 @@ class StreamEngineMemoryTest {
         long perStream = retained(config, 5_000, config.detectors().get(0).name()) / 5_000;
         assertThat(perStream).as("bytes per stream with %s", config.detectors().get(0).name())
                 .isBetween(1_000L, DEFAULT_CHAIN_CEILING_BYTES);
+    }
+
+    @Test
+    void windowsPerStream() {
+        EngineConfig config = EngineConfig.builder().detector("zscore", Map.of()).windows("tumbling 1m", "sliding 30s").build();
+        long perStream = retained(config, 20_000, "zscore, tumbling 1m + sliding 30s") / 20_000;
+        assertThat(perStream).as("bytes per stream with two windows").isLessThan(WINDOWS_CEILING_BYTES);
     }
 
     private static long retained(EngineConfig config, int keys, String chain) {
