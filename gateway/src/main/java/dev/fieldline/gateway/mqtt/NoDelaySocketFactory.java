@@ -9,7 +9,7 @@ import javax.net.SocketFactory;
  * Plain sockets with TCP_NODELAY: Paho leaves Nagle on, which holds back small PUBACKs and
  * publishes (about 1.5x throughput with it off, see shared/INTEROP-NOTES.md).
  */
-final class NoDelaySocketFactory extends SocketFactory {
+public final class NoDelaySocketFactory extends SocketFactory {
     private final SocketFactory delegate = SocketFactory.getDefault();
 
     @Override

@@ -59,6 +59,24 @@ public final class ClientTls {
         }
     }
 
+    /**
+     * A socket factory without a client certificate, trusting servers certified by {@code trusted}
+     * and by the JDK's default trust store (an upstream broker that authenticates by password).
+     */
+    public static SSLSocketFactory trustingSocketFactory(X509Certificate trusted) {
+        Objects.requireNonNull(trusted, "trusted");
+        try {
+            KeyStore ca = KeyStore.getInstance("PKCS12");
+            ca.load(null, null);
+            ca.setCertificateEntry("ca", trusted);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new AnyOf(List.of(trustManager(ca), trustManager(null)))}, new SecureRandom());
+            return ctx.getSocketFactory();
+        } catch (java.io.IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build the TLS client context: " + e.getMessage(), e);
+        }
+    }
+
     private static X509TrustManager trustManager(KeyStore store) throws GeneralSecurityException {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(store);
