@@ -1,6 +1,8 @@
 package dev.fieldline.gateway.cloud;
 
 import dev.fieldline.analytics.engine.Observation;
+import dev.fieldline.analytics.window.WindowResult;
+import dev.fieldline.analytics.window.WindowSpec;
 import dev.fieldline.gateway.analytics.Alert;
 import dev.fieldline.gateway.analytics.AlertRecord;
 import dev.fieldline.gateway.ingest.Decoded;
@@ -71,15 +73,18 @@ public record CloudSelection(Optional<Readings> readings, Optional<Double> anoma
     /**
      * Window results to forward.
      *
-     * @param window the window as the analytics engine writes it (e.g. {@code tumbling 1m})
+     * @param window the window whose results are forwarded (written as {@link WindowSpec#parse} reads it,
+     *     e.g. {@code tumbling 1m}); the stream glue runs it on the engine
      * @param metrics metrics whose results are forwarded; empty: every metric
      */
-    public record Aggregates(String window, Set<String> metrics) {
+    public record Aggregates(WindowSpec window, Set<String> metrics) {
         public Aggregates {
-            if (window == null || window.isBlank()) {
-                throw new IllegalArgumentException("window must not be empty");
-            }
+            Objects.requireNonNull(window, "window");
             metrics = Set.copyOf(metrics);
+        }
+
+        public static Aggregates of(String window, String... metrics) {
+            return new Aggregates(WindowSpec.parse(window), Set.of(metrics));
         }
 
         public boolean watches(String metric) {
@@ -104,6 +109,10 @@ public record CloudSelection(Optional<Readings> readings, Optional<Double> anoma
 
     public CloudSelection withAnomalies(double minScore) {
         return new CloudSelection(readings, Optional.of(minScore), aggregates, alerts);
+    }
+
+    public CloudSelection withAggregates(Aggregates a) {
+        return new CloudSelection(readings, anomalyMinScore, Optional.of(a), alerts);
     }
 
     public CloudSelection withAlerts(boolean on) {
@@ -165,6 +174,34 @@ public record CloudSelection(Optional<Readings> readings, Optional<Double> anoma
         }
         String id = "anomaly/" + o.key().deviceId() + "/" + o.key().metric() + "/" + o.timeMillis();
         return Optional.of(new CloudRecord("anomaly", id, o.key().deviceId(), Instant.ofEpochMilli(o.timeMillis()), body));
+    }
+
+    /**
+     * A closed window of the selected spec and metrics as an {@code aggregate} record (the seed's
+     * "aggregates instead of raw points"). Id: {@code aggregate/{device}/{metric}/{spec}/{start epoch ms}},
+     * the spec's canonical text with {@code _} for spaces.
+     */
+    public Optional<CloudRecord> aggregate(WindowResult w) {
+        if (aggregates.isEmpty() || !aggregates.get().window().equals(w.spec()) || !aggregates.get().watches(w.key().metric())) {
+            return Optional.empty();
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("metric", w.key().metric());
+        body.put("window", w.spec().text());
+        body.put("start", w.start().toString());
+        body.put("end", w.end().toString());
+        body.put("count", w.count());
+        body.put("mean", w.mean());
+        body.put("stddev", w.stddev());
+        body.put("min", w.min());
+        body.put("max", w.max());
+        body.put("first", w.first());
+        body.put("last", w.last());
+        body.put("p50", w.p50());
+        body.put("p95", w.p95());
+        String id = "aggregate/" + w.key().deviceId() + "/" + w.key().metric() + "/" + w.spec().text().replace(' ', '_')
+                + "/" + w.start().toEpochMilli();
+        return Optional.of(new CloudRecord("aggregate", id, w.key().deviceId(), w.start(), body));
     }
 
     /** A raised alert as an {@code alert} record, when alerts are selected. Id: {@code alert/{stored id}}. */

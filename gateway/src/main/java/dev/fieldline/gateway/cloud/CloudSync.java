@@ -1,6 +1,7 @@
 package dev.fieldline.gateway.cloud;
 
 import dev.fieldline.analytics.engine.Observation;
+import dev.fieldline.analytics.window.WindowResult;
 import dev.fieldline.gateway.GatewayStartException;
 import dev.fieldline.gateway.analytics.AlertRecord;
 import dev.fieldline.gateway.cloud.CloudOutbox.Appended;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Cloud sync: the gateway's store-and-forward uplink to an HTTP endpoint or an upstream MQTT broker.
  * What the {@link CloudSelection} picks from committed telemetry ({@link #committed}), engine
- * observations ({@link #anomaly}) and raised alerts ({@link #alert}), and whatever rule actions
+ * observations ({@link #anomaly}), closed windows ({@link #aggregate}) and raised alerts ({@link #alert}), and whatever rule actions
  * {@link #forward}, is appended to the durable {@link CloudOutbox} ({@code {dataDir}/cloud-outbox.db})
  * by one writer thread (group commit), and one drain thread sends it in order: a batch leaves the
  * outbox only after the peer confirmed it; failures are retried after a capped doubling backoff with
@@ -154,6 +155,15 @@ public final class CloudSync implements CloudForward, CommitListener, AutoClosea
     /** Queues an engine observation whose anomaly score reaches the selection's minimum; never blocks. */
     public void anomaly(Observation observation) {
         config.selection().anomaly(observation).ifPresent(r -> enqueue(List.of(r)));
+    }
+
+    /**
+     * Queues a closed window when it is of the selected spec and metric; never blocks. The stream glue
+     * runs {@code config().selection().aggregates()}'s window on the engine and calls this as its
+     * {@link dev.fieldline.analytics.window.WindowListener}.
+     */
+    public void aggregate(WindowResult window) {
+        config.selection().aggregate(window).ifPresent(r -> enqueue(List.of(r)));
     }
 
     /** Queues a raised alert when alerts are selected; never blocks. */

@@ -4,6 +4,7 @@ import dev.fieldline.config.ConfigException.Reason;
 import dev.fieldline.config.ConfigKey;
 import dev.fieldline.config.ConfigNode;
 import dev.fieldline.config.YamlDocuments;
+import dev.fieldline.analytics.window.WindowSpec;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -335,7 +336,7 @@ public record CloudSyncConfig(Target target, CloudSelection selection, long maxR
             a.allowOnly(Set.of("window", "metrics"));
             ConfigNode w = a.require("window");
             try {
-                return new CloudSelection.Aggregates(w.asString(), metrics(a));
+                return new CloudSelection.Aggregates(w.parse(WindowSpec::parse), metrics(a));
             } catch (IllegalArgumentException e) {
                 throw w.error(Reason.INVALID_VALUE, e.getMessage());
             }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fieldline.analytics.StreamKey;
 import dev.fieldline.analytics.engine.Observation;
 import dev.fieldline.analytics.trend.Trend;
+import dev.fieldline.analytics.window.WindowResult;
+import dev.fieldline.analytics.window.WindowSpec;
 import dev.fieldline.gateway.analytics.Alert;
 import dev.fieldline.gateway.analytics.AlertRecord;
 import dev.fieldline.gateway.analytics.AlertState;
@@ -95,5 +97,22 @@ class CloudSelectionTest {
         assertThat(r.id()).isEqualTo("alert/42");
         assertThat(r.time()).isEqualTo(T);
         assertThat(r.body()).containsEntry("severity", "WARNING").containsEntry("threshold", 75.0);
+    }
+
+    @Test
+    void aggregatesOfTheSelectedWindowAndMetrics() {
+        CloudSelection s = CloudSelection.NONE.withAggregates(CloudSelection.Aggregates.of("tumbling 1m", "temperature"));
+        WindowSpec minute = WindowSpec.parse("tumbling 1m");
+        WindowResult w = new WindowResult(new StreamKey("dev-1", "temperature"), minute, T, T.plusSeconds(60), 60, 21.5,
+                0.4, 20.9, 22.3, 21, 22, 21.5, 22.1);
+        CloudRecord r = s.aggregate(w).orElseThrow();
+        assertThat(r.kind()).isEqualTo("aggregate");
+        assertThat(r.id()).isEqualTo("aggregate/dev-1/temperature/tumbling_1m/" + T.toEpochMilli());
+        assertThat(r.body()).containsEntry("mean", 21.5).containsEntry("count", 60L).containsEntry("window", "tumbling 1m")
+                .containsEntry("p95", 22.1);
+        assertThat(s.aggregate(new WindowResult(new StreamKey("dev-1", "humidity"), minute, T, T.plusSeconds(60), 1, 1, 0,
+                1, 1, 1, 1, 1, 1))).as("other metric").isEmpty();
+        assertThat(s.aggregate(new WindowResult(w.key(), WindowSpec.parse("tumbling 5m"), T, T.plusSeconds(300), 1, 1, 0,
+                1, 1, 1, 1, 1, 1))).as("other window").isEmpty();
     }
 }

@@ -56,7 +56,7 @@ class CloudSyncConfigTest {
         assertThat(c.selection().readings().orElseThrow().metrics()).containsExactly("temperature");
         assertThat(c.selection().readings().orElseThrow().above()).contains(50.0);
         assertThat(c.selection().anomalyMinScore()).contains(0.9);
-        assertThat(c.selection().aggregates().orElseThrow().window()).isEqualTo("tumbling 1m");
+        assertThat(c.selection().aggregates().orElseThrow().window().text()).isEqualTo("tumbling 1m");
         assertThat(c.selection().aggregates().orElseThrow().metrics()).isEqualTo(Set.of("temperature", "humidity"));
         assertThat(c.selection().alerts()).isTrue();
         assertThat(c.maxRecords()).isEqualTo(1000);
@@ -104,6 +104,8 @@ class CloudSyncConfigTest {
                 "selection.anomalies.min-score", "between 0.0 and 1.0");
         refused("target: {http: {url: 'http://a/'}}\nselection: {readings: {metrics: []}}\n", "leave metrics out");
         refused("target: {http: {url: 'http://a/'}}\nselection: {readings: {above: hot}}\n", "expected a number");
+        refused("target: {http: {url: 'http://a/'}}\nselection: {aggregates: {window: rolling 5m}}\n",
+                "selection.aggregates.window", "tumbling");
         refused("target: {http: {url: 'http://a/'}}\nbackoff: {initial: 10s, max: 1s}\n", "backoff.max", ">= backoff.initial");
         refused("target: {http: {url: 'http://a/'}}\noutbox: {max-size: 1KiB}\n", "outbox.max-size", "between 64KiB");
     }
