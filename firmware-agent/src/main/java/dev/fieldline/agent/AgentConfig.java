@@ -3,6 +3,7 @@ package dev.fieldline.agent;
 import dev.fieldline.agent.hal.sim.SimParameters;
 import dev.fieldline.agent.journal.JournalConfig;
 import dev.fieldline.agent.uplink.ReconnectPolicy;
+import dev.fieldline.config.Backoff;
 import dev.fieldline.config.ConfigException;
 import dev.fieldline.config.ConfigKey;
 import dev.fieldline.config.ConfigNode;
@@ -422,14 +423,8 @@ public record AgentConfig(
         b.ackTimeout(root.duration("ack-timeout", DEFAULT_ACK_TIMEOUT, Duration.ofMillis(100), Duration.ofHours(1)));
         root.get("max-in-flight").ifPresent(n -> b.maxInFlight(n.asInt(1, 65_535)));
         root.get("reconnect").ifPresent(n -> {
-            n.allowOnly(Set.of("initial", "max", "jitter"));
-            Duration initial = n.duration("initial", R.initial(), Duration.ofMillis(1), Duration.ofHours(1));
-            Duration max = n.duration("max", R.max(), Duration.ofMillis(1), Duration.ofDays(1));
-            if (max.compareTo(initial) < 0) {
-                throw n.require("max").error(ConfigException.Reason.INVALID_VALUE,
-                        "must be >= reconnect.initial (" + ConfigNode.text(initial) + ")");
-            }
-            b.reconnect(new ReconnectPolicy(initial, max, n.number("jitter", R.jitter(), 0, 1)));
+            Backoff r = Backoff.read(n, R.backoff());
+            b.reconnect(new ReconnectPolicy(r.initial(), r.max(), r.jitter()));
         });
         root.get("sensor-retry").ifPresent(n -> {
             n.allowOnly(Set.of("initial", "max"));

@@ -1,11 +1,13 @@
 package dev.fieldline.agent.uplink;
 
+import dev.fieldline.config.Backoff;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
 /**
- * Exponential backoff with jitter: attempt n waits {@code min(max, initial·2^(n-1))}, scaled by a
- * random factor in {@code [1 − jitter, 1 + jitter]} and capped at {@code max}.
+ * Exponential backoff with jitter between connection attempts: the project's {@link Backoff} rule
+ * (attempt n waits {@code min(max, initial·2^(n-1))}, scaled by a random factor in
+ * {@code [1 − jitter, 1 + jitter]} and capped at {@code max}).
  *
  * @param initial delay before the first retry
  * @param max longest delay
@@ -16,25 +18,16 @@ public record ReconnectPolicy(Duration initial, Duration max, double jitter) {
     public static final ReconnectPolicy DEFAULTS = new ReconnectPolicy(Duration.ofMillis(500), Duration.ofSeconds(30), 0.2);
 
     public ReconnectPolicy {
-        if (initial == null || initial.isNegative() || initial.isZero()) {
-            throw new IllegalArgumentException("initial must be positive, was " + initial);
-        }
-        if (max == null || max.compareTo(initial) < 0) {
-            throw new IllegalArgumentException("max must be >= initial (" + initial + "), was " + max);
-        }
-        if (!(jitter >= 0 && jitter <= 1)) {
-            throw new IllegalArgumentException("jitter must be in 0..1, was " + jitter);
-        }
+        new Backoff(initial, max, jitter); // refuses bad settings, naming them
+    }
+
+    /** This policy as the shared rule. */
+    public Backoff backoff() {
+        return new Backoff(initial, max, jitter);
     }
 
     /** Delay before retry number {@code attempt} (1-based); {@code random} gives values in [0, 1). */
     public Duration delay(int attempt, DoubleSupplier random) {
-        if (attempt < 1) {
-            throw new IllegalArgumentException("attempt must be >= 1, was " + attempt);
-        }
-        double base = initial.toNanos() * Math.pow(2, Math.min(attempt - 1, 40));
-        double capped = Math.min(base, max.toNanos());
-        double jittered = capped * (1 + jitter * (2 * random.getAsDouble() - 1));
-        return Duration.ofNanos((long) Math.max(0, Math.min(jittered, max.toNanos())));
+        return backoff().delay(attempt, random);
     }
 }

@@ -1,10 +1,11 @@
 package dev.fieldline.gateway.cloud;
 
+import dev.fieldline.analytics.window.WindowSpec;
+import dev.fieldline.config.Backoff;
 import dev.fieldline.config.ConfigException.Reason;
 import dev.fieldline.config.ConfigKey;
 import dev.fieldline.config.ConfigNode;
 import dev.fieldline.config.YamlDocuments;
-import dev.fieldline.analytics.window.WindowSpec;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,6 +58,8 @@ public record CloudSyncConfig(Target target, CloudSelection selection, long maxR
     public static final int DEFAULT_MAX_IN_FLIGHT = 10;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final String DEFAULT_TOPIC_PREFIX = "fieldline";
+    /** 1 s doubling up to 5 min, ±20 %. */
+    public static final Backoff DEFAULT_BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5), 0.2);
     /** Largest single record (its JSON); a larger one is refused by {@link CloudForward#forward}. */
     public static final int MAX_RECORD_BYTES = 64 << 10;
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}");
@@ -88,9 +91,9 @@ public record CloudSyncConfig(Target target, CloudSelection selection, long maxR
             new ConfigKey("selection.alerts", "boolean", "false", "", "forward the alerts the gateway raises"),
             new ConfigKey("outbox.max-records", "integer", Long.toString(DEFAULT_MAX_RECORDS), "records", "pending records kept in {data-dir}/cloud-outbox.db; beyond it new records are dropped and counted"),
             new ConfigKey("outbox.max-size", "size", ConfigNode.sizeText(DEFAULT_MAX_BYTES), "bytes", "pending record bytes kept; beyond it new records are dropped and counted"),
-            new ConfigKey("backoff.initial", "duration", ConfigNode.text(Backoff.DEFAULT.initial()), "s", "delay after the first failed send"),
-            new ConfigKey("backoff.max", "duration", ConfigNode.text(Backoff.DEFAULT.max()), "s", "longest delay between sends (doubling from initial)"),
-            new ConfigKey("backoff.jitter", "number", Double.toString(Backoff.DEFAULT.jitter()), "fraction", "random spread of each delay, 0..1"));
+            new ConfigKey("backoff.initial", "duration", ConfigNode.text(DEFAULT_BACKOFF.initial()), "s", "delay after the first failed send"),
+            new ConfigKey("backoff.max", "duration", ConfigNode.text(DEFAULT_BACKOFF.max()), "s", "longest delay between sends (doubling from initial)"),
+            new ConfigKey("backoff.jitter", "number", Double.toString(DEFAULT_BACKOFF.jitter()), "fraction", "random spread of each delay, 0..1"));
 
     /** Where the records go. */
     public sealed interface Target permits HttpTarget, MqttTarget {
@@ -229,7 +232,7 @@ public record CloudSyncConfig(Target target, CloudSelection selection, long maxR
 
     /** A configuration with the default outbox limits and backoff. */
     public static CloudSyncConfig of(Target target, CloudSelection selection) {
-        return new CloudSyncConfig(target, selection, DEFAULT_MAX_RECORDS, DEFAULT_MAX_BYTES, Backoff.DEFAULT);
+        return new CloudSyncConfig(target, selection, DEFAULT_MAX_RECORDS, DEFAULT_MAX_BYTES, DEFAULT_BACKOFF);
     }
 
     public CloudSyncConfig withOutbox(long records, long bytes) {
@@ -258,17 +261,7 @@ public record CloudSyncConfig(Target target, CloudSelection selection, long maxR
             maxRecords = n.longValue("max-records", DEFAULT_MAX_RECORDS, 1, 100_000_000);
             maxBytes = n.get("max-size").map(v -> v.asSize(MAX_RECORD_BYTES, 1L << 40)).orElse(DEFAULT_MAX_BYTES);
         }
-        Backoff backoff = Backoff.DEFAULT;
-        Optional<ConfigNode> b = root.get("backoff");
-        if (b.isPresent()) {
-            ConfigNode n = b.get().allowOnly(Set.of("initial", "max", "jitter"));
-            Duration initial = n.duration("initial", Backoff.DEFAULT.initial(), Duration.ofMillis(1), Duration.ofHours(1));
-            Duration max = n.duration("max", Backoff.DEFAULT.max(), Duration.ofMillis(1), Duration.ofDays(1));
-            if (max.compareTo(initial) < 0) {
-                throw n.require("max").error(Reason.INVALID_VALUE, "must be >= backoff.initial (" + ConfigNode.text(initial) + ")");
-            }
-            backoff = new Backoff(initial, max, n.number("jitter", Backoff.DEFAULT.jitter(), 0, 1));
-        }
+        Backoff backoff = root.get("backoff").map(n -> Backoff.read(n, DEFAULT_BACKOFF)).orElse(DEFAULT_BACKOFF);
         return new CloudSyncConfig(target, selection, maxRecords, maxBytes, backoff);
     }
 

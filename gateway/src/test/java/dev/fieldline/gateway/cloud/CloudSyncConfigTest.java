@@ -3,6 +3,7 @@ package dev.fieldline.gateway.cloud;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fieldline.config.Backoff;
 import dev.fieldline.config.ConfigException;
 import dev.fieldline.config.YamlDocuments;
 import dev.fieldline.gateway.cloud.CloudSyncConfig.HttpTarget;
@@ -73,7 +74,7 @@ class CloudSyncConfigTest {
         assertThat(m.username()).contains("u");
         assertThat(m.toString()).doesNotContain("=p,");
         assertThat(c.selection()).isEqualTo(CloudSelection.NONE);
-        assertThat(c.backoff()).isEqualTo(Backoff.DEFAULT);
+        assertThat(c.backoff()).isEqualTo(CloudSyncConfig.DEFAULT_BACKOFF);
     }
 
     private static void refused(String yaml, String... fragments) {

@@ -3,6 +3,7 @@ package dev.fieldline.gateway.cloud;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.fieldline.config.Backoff;
 import dev.fieldline.gateway.cloud.CloudSyncConfig.HttpTarget;
 import dev.fieldline.gateway.ingest.Decoded;
 import dev.fieldline.gateway.ingest.Transport;

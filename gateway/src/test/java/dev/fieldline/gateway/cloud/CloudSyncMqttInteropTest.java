@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fieldline.config.Backoff;
 import dev.fieldline.gateway.cloud.CloudSyncConfig.MqttTarget;
 import dev.fieldline.gateway.metrics.Metrics;
 import dev.fieldline.gateway.mqtt.MqttCallbackAdapter;

@@ -1,20 +1,21 @@
-package dev.fieldline.gateway.cloud;
+package dev.fieldline.config;
 
+import dev.fieldline.config.ConfigException.Reason;
 import java.time.Duration;
+import java.util.Set;
 import java.util.function.DoubleSupplier;
 
 /**
- * Capped doubling with jitter between retries: retry n waits {@code min(max, initial·2^(n-1))},
- * scaled by a random factor in {@code [1 − jitter, 1 + jitter]} and capped at {@code max}. The same
- * rule as the agent's {@code ReconnectPolicy} (the gateway does not depend on the agent).
+ * Capped doubling with jitter between retries, the one backoff rule of the project (the agent's
+ * reconnections, the gateway's cloud sync): retry n waits {@code min(max, initial·2^(n-1))}, scaled
+ * by a random factor in {@code [1 − jitter, 1 + jitter]} and capped at {@code max}. In YAML a map
+ * {@code {initial: 1s, max: 5m, jitter: 0.2}} read by {@link #read}.
  *
  * @param initial delay before the first retry
  * @param max longest delay
  * @param jitter relative spread, 0..1
  */
 public record Backoff(Duration initial, Duration max, double jitter) {
-
-    public static final Backoff DEFAULT = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5), 0.2);
 
     public Backoff {
         if (initial == null || initial.isNegative() || initial.isZero()) {
@@ -37,5 +38,20 @@ public record Backoff(Duration initial, Duration max, double jitter) {
         double capped = Math.min(base, max.toNanos());
         double jittered = capped * (1 + jitter * (2 * random.getAsDouble() - 1));
         return Duration.ofNanos((long) Math.max(0, Math.min(jittered, max.toNanos())));
+    }
+
+    /**
+     * Reads a map {@code {initial, max, jitter}}, each key optional (the default's value): initial
+     * 1 ms..1 h, max 1 ms..1 d and at least initial, jitter 0..1. Errors name the node's path.
+     */
+    public static Backoff read(ConfigNode n, Backoff defaults) {
+        n.allowOnly(Set.of("initial", "max", "jitter"));
+        Duration initial = n.duration("initial", defaults.initial(), Duration.ofMillis(1), Duration.ofHours(1));
+        Duration max = n.duration("max", defaults.max(), Duration.ofMillis(1), Duration.ofDays(1));
+        if (max.compareTo(initial) < 0) {
+            throw n.require("max").error(Reason.INVALID_VALUE,
+                    "must be >= " + n.path() + ".initial (" + ConfigNode.text(initial) + ")");
+        }
+        return new Backoff(initial, max, n.number("jitter", defaults.jitter(), 0, 1));
     }
 }
