@@ -185,19 +185,13 @@ public final class CloudSync implements CloudForward, CommitListener, AutoClosea
     /**
      * Appends the record to the outbox and returns once it is on disk: true when stored (or already
      * pending), false when the outbox is full, the record too large, or the gateway is closing
-     * (counted in {@code cloud_dropped_total}). Waits for the disk, never for the network.
+     * (counted in {@code cloud_dropped_total}). Waits for the disk (a group commit, milliseconds; at
+     * most {@link #FORWARD_TIMEOUT}), never for the network.
      */
     @Override
     public boolean forward(CloudRecord record) {
-        Objects.requireNonNull(record, "record");
-        CompletableFuture<List<Appended>> done = new CompletableFuture<>();
-        if (closed || !writes.offer(new Write(List.of(record), done))) {
-            metrics.increment("cloud_dropped_total", "reason", "busy");
-            return false;
-        }
         try {
-            Appended a = done.get(FORWARD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(0);
-            return a == Appended.STORED || a == Appended.ALREADY_PENDING;
+            return forwardAsync(record).get(FORWARD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -205,6 +199,20 @@ public final class CloudSync implements CloudForward, CommitListener, AutoClosea
             LOG.warn("cloud outbox: record {} not stored: {}", record.id(), e.toString());
             return false;
         }
+    }
+
+    /**
+     * {@link #forward} without waiting: completes with true once the record is on disk (or already
+     * pending), with false when it was refused (counted), exceptionally when the outbox failed.
+     */
+    public CompletableFuture<Boolean> forwardAsync(CloudRecord record) {
+        Objects.requireNonNull(record, "record");
+        CompletableFuture<List<Appended>> done = new CompletableFuture<>();
+        if (closed || !writes.offer(new Write(List.of(record), done))) {
+            metrics.increment("cloud_dropped_total", "reason", "busy");
+            return CompletableFuture.completedFuture(false);
+        }
+        return done.thenApply(r -> r.get(0) == Appended.STORED || r.get(0) == Appended.ALREADY_PENDING);
     }
 
     private void writeLoop() {

@@ -176,8 +176,9 @@ class CloudSyncHttpTest {
         forward(sync, 1, 5);
         assertThat(sync.forward(record(6))).isFalse();
         assertThat(sync.forward(record(3))).as("already pending: kept once").isTrue();
+        assertThat(sync.forwardAsync(record(7)).join()).isFalse();
         assertThat(sync.pending()).isEqualTo(5);
-        assertThat(metrics.get("cloud_dropped_total", "reason", "full")).isEqualTo(1);
+        assertThat(metrics.get("cloud_dropped_total", "reason", "full")).isEqualTo(2);
     }
 
     @Test
