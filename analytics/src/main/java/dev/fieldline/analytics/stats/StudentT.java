@@ -98,20 +98,12 @@ public final class StudentT {
         }
         d = 1 / d;
         double h = d;
-        for (int m = 1; m <= MAX_ITERATIONS; m++) {
+        // half-steps: even (i = 0, 2, ...) and odd coefficients of the m-th term, m = i / 2 + 1
+        for (int i = 0; i < 2 * MAX_ITERATIONS; i++) {
+            int m = i / 2 + 1;
             int m2 = 2 * m;
-            double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-            d = 1 + aa * d;
-            if (Math.abs(d) < TINY) {
-                d = TINY;
-            }
-            c = 1 + aa / c;
-            if (Math.abs(c) < TINY) {
-                c = TINY;
-            }
-            d = 1 / d;
-            h *= d * c;
-            aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+            double aa = i % 2 == 0 ? m * (b - m) * x / ((qam + m2) * (a + m2))
+                    : -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
             d = 1 + aa * d;
             if (Math.abs(d) < TINY) {
                 d = TINY;
@@ -123,7 +115,7 @@ public final class StudentT {
             d = 1 / d;
             double del = d * c;
             h *= del;
-            if (Math.abs(del - 1) < EPS) {
+            if (i % 2 == 1 && Math.abs(del - 1) < EPS) {
                 return h;
             }
         }
