@@ -2,6 +2,7 @@ package dev.fieldline.gateway.cloud;
 
 import dev.fieldline.gateway.cloud.CloudSyncConfig.MqttTarget;
 import dev.fieldline.gateway.mqtt.NoDelaySocketFactory;
+import dev.fieldline.gateway.mqtt.PahoClients;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -168,16 +169,7 @@ final class MqttCloudTransport implements CloudTransport {
         if (c == null) {
             return;
         }
-        try {
-            c.disconnectForcibly(0, 1000, false);
-        } catch (MqttException e) {
-            LOG.debug("cloud MQTT forced disconnect: {}", e.toString());
-        }
-        try {
-            c.close(true);
-        } catch (MqttException e) {
-            LOG.debug("cloud MQTT close: {}", e.toString());
-        }
+        PahoClients.discard(c);
     }
 
     @Override

@@ -240,7 +240,7 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
             } catch (MqttException e) {
                 LOG.debug("disconnect from {}: {}", config.brokerUrl(), e.toString());
             }
-            closeClient(l.client);
+            PahoClients.discard(l.client);
             LOG.info("Broker ingest disconnected from {}", config.brokerUrl());
         }
         if (closer != null) {
@@ -252,19 +252,6 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
         }
         if (acks != null) {
             acks.close();
-        }
-    }
-
-    private static void closeClient(MqttAsyncClient client) {
-        try {
-            client.disconnectForcibly(0, 1000, false);
-        } catch (MqttException e) {
-            LOG.debug("forced disconnect: {}", e.toString());
-        }
-        try {
-            client.close(true);
-        } catch (MqttException e) {
-            LOG.debug("close: {}", e.toString());
         }
     }
 
@@ -529,9 +516,9 @@ public final class BrokerIngest implements AutoCloseable, DownlinkTransport {
             link = null;
         }
         try {
-            closer.execute(() -> closeClient(l.client));
+            closer.execute(() -> PahoClients.discard(l.client));
         } catch (RejectedExecutionException e) {
-            closeClient(l.client);
+            PahoClients.discard(l.client);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.fieldline.config.Backoff;
 import dev.fieldline.gateway.cloud.CloudSyncConfig.MqttTarget;
 import dev.fieldline.gateway.metrics.Metrics;
 import dev.fieldline.gateway.mqtt.MqttCallbackAdapter;
+import dev.fieldline.gateway.mqtt.PahoClients;
 import dev.fieldline.testsupport.Mosquitto;
 import dev.fieldline.testsupport.Peers;
 import java.net.URI;
@@ -87,16 +88,7 @@ class CloudSyncMqttInteropTest {
         if (s == null) {
             return;
         }
-        try {
-            s.disconnectForcibly(0, 1000, false);
-        } catch (MqttException e) {
-            // already lost with the broker
-        }
-        try {
-            s.close(true);
-        } catch (MqttException e) {
-            // nothing more to release
-        }
+        PahoClients.discard(s);
     }
 
     private Set<String> distinct() {
