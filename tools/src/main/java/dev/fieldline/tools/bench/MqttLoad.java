@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.function.ToLongBiFunction;
@@ -23,8 +24,9 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * Simulated devices publishing QoS 1 telemetry over MQTT (Paho v5), one client and one thread per
- * device, each keeping up to {@link LoadShape#inflight()} messages unacknowledged. Latency runs from
- * publish to the PUBACK, or, through a subscriber, from publish to receipt.
+ * device, each keeping up to {@link LoadShape#inflight()} messages unacknowledged, as fast as that
+ * allows or {@link #paced at a rate}. Latency runs from publish to the PUBACK, or to where
+ * {@link Arrivals} see the message arrive: a subscriber ({@link #throughSubscriber}), a webhook.
  */
 final class MqttLoad {
     private static final long WAIT_MILLIS = 10_000;
@@ -34,24 +36,45 @@ final class MqttLoad {
     private final IntFunction<MqttConnectionOptions> options;
     private final Payloads payloads;
     private final String contentType;
-    private final Optional<ToLongBiFunction<String, byte[]>> subscriberSeq;
+    private final Optional<Arrivals> arrivals;
+    private final long intervalNanos;
+
+    /**
+     * Where a run's messages are seen to arrive when its latency does not end at the PUBACK.
+     */
+    interface Arrivals {
+        /**
+         * Starts watching for the run's messages; each arrival is reported once to
+         * {@code sink.arrived(device, seq, System.nanoTime())}. The watch is closed after the run.
+         */
+        AutoCloseable watch(ArrivalSink sink) throws Exception;
+
+        /** How many of one device's messages 1..{@code messages} arrive. */
+        long expected(int messages);
+    }
+
+    @FunctionalInterface
+    interface ArrivalSink {
+        void arrived(int device, int seq, long nanos);
+    }
 
     /**
      * @param options the connection options of device {@code d} (credentials, socket factory)
      * @param contentType the MQTT 5 content type of every message
      */
     MqttLoad(LoadShape shape, String url, IntFunction<MqttConnectionOptions> options, Payloads payloads, String contentType) {
-        this(shape, url, options, payloads, contentType, Optional.empty());
+        this(shape, url, options, payloads, contentType, Optional.empty(), 0);
     }
 
     private MqttLoad(LoadShape shape, String url, IntFunction<MqttConnectionOptions> options, Payloads payloads,
-            String contentType, Optional<ToLongBiFunction<String, byte[]>> subscriberSeq) {
+            String contentType, Optional<Arrivals> arrivals, long intervalNanos) {
         this.shape = shape;
         this.url = url;
         this.options = options;
         this.payloads = payloads;
         this.contentType = contentType;
-        this.subscriberSeq = subscriberSeq;
+        this.arrivals = arrivals;
+        this.intervalNanos = intervalNanos;
     }
 
     /**
@@ -59,7 +82,24 @@ final class MqttLoad {
      * of at the PUBACK; {@code seqOf(deviceId, payload)} reads a received message's sequence number.
      */
     MqttLoad throughSubscriber(ToLongBiFunction<String, byte[]> seqOf) {
-        return new MqttLoad(shape, url, options, payloads, contentType, Optional.of(seqOf));
+        return through(new SubscriberArrivals(seqOf));
+    }
+
+    /** The same load, measured where {@code arrivals} see the messages arrive instead of at the PUBACK. */
+    MqttLoad through(Arrivals arrivals) {
+        return new MqttLoad(shape, url, options, payloads, contentType, Optional.of(arrivals), intervalNanos);
+    }
+
+    /**
+     * The same load at {@code messagesPerSecond} in total (each device sends at its share of the rate,
+     * still within its in-flight window); latency then runs from each message's actual publish.
+     */
+    MqttLoad paced(double messagesPerSecond) {
+        if (!(messagesPerSecond > 0)) {
+            throw new IllegalArgumentException("rate must be > 0 messages/s, was " + messagesPerSecond);
+        }
+        return new MqttLoad(shape, url, options, payloads, contentType, arrivals,
+                Math.round(shape.devices() * 1e9 / messagesPerSecond));
     }
 
     /** Plain TCP options with TCP_NODELAY, clean start, no reconnect: what every device starts from. */
@@ -77,24 +117,30 @@ final class MqttLoad {
         if (warmup > 0) {
             run(bootId + 1000, warmup);
         }
-        return run(bootId, messages).result(name, (long) shape.devices() * messages);
+        return run(bootId, messages).result(name, expected(messages));
+    }
+
+    /** How many latencies a run of {@code messages} per device records. */
+    long expected(int messages) {
+        return shape.devices() * arrivals.map(a -> a.expected(messages)).orElse((long) messages);
     }
 
     LatencyRecorder run(long bootId, int messages) throws Exception {
         int devices = shape.devices();
-        long total = (long) devices * messages;
+        long total = expected(messages);
         LatencyRecorder latency = new LatencyRecorder();
         long[][] sentAt = new long[devices][messages + 1];
         AtomicLong failures = new AtomicLong();
-        MqttAsyncClient subscriber = null;
+        AutoCloseable watch = null;
         List<MqttAsyncClient> clients = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         try {
-            if (subscriberSeq.isPresent()) {
-                subscriber = client("bench-subscriber");
-                subscriber.setCallback(new Receiver(latency, sentAt, subscriberSeq.get()));
-                subscriber.connect(baseOptions()).waitForCompletion(WAIT_MILLIS);
-                subscriber.subscribe(Topics.allDevices(MessageKind.TELEMETRY), 1).waitForCompletion(WAIT_MILLIS);
+            if (arrivals.isPresent()) {
+                watch = arrivals.get().watch((device, seq, nanos) -> {
+                    if (device >= 0 && device < devices && seq >= 1 && seq <= messages && sentAt[device][seq] != 0) {
+                        latency.record(sentAt[device][seq], nanos);
+                    }
+                });
             }
             for (int d = 0; d < devices; d++) {
                 MqttAsyncClient c = client(shape.deviceId(d));
@@ -115,8 +161,8 @@ final class MqttLoad {
                 t.join(5_000);
             }
             clients.forEach(MqttLoad::closeQuietly);
-            if (subscriber != null) {
-                closeQuietly(subscriber);
+            if (watch != null) {
+                watch.close();
             }
         }
         if (failures.get() > 0) {
@@ -131,9 +177,16 @@ final class MqttLoad {
         String topic = Topics.topic(shape.deviceId(device), MessageKind.TELEMETRY);
         MqttProperties props = new MqttProperties();
         props.setContentType(contentType);
-        boolean atPubAck = subscriberSeq.isEmpty();
+        boolean atPubAck = arrivals.isEmpty();
+        long start = System.nanoTime();
         try {
             for (int seq = 1; seq <= messages; seq++) {
+                if (intervalNanos > 0) {
+                    long wait = start + (seq - 1) * intervalNanos - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                }
                 window.acquire();
                 MqttMessage m = new MqttMessage(payloads.payload(device, bootId, seq), 1, false, props);
                 long sent = System.nanoTime();
@@ -166,25 +219,48 @@ final class MqttLoad {
         }
     }
 
-    /** The subscriber side: latency from publish to receipt. */
-    private final class Receiver implements MqttCallback {
-        private final LatencyRecorder latency;
-        private final long[][] sentAt;
+    /** A subscriber to every device's telemetry on the same server: latency from publish to receipt. */
+    private final class SubscriberArrivals implements Arrivals {
         private final ToLongBiFunction<String, byte[]> seqOf;
 
-        Receiver(LatencyRecorder latency, long[][] sentAt, ToLongBiFunction<String, byte[]> seqOf) {
-            this.latency = latency;
-            this.sentAt = sentAt;
+        SubscriberArrivals(ToLongBiFunction<String, byte[]> seqOf) {
+            this.seqOf = seqOf;
+        }
+
+        @Override
+        public AutoCloseable watch(ArrivalSink sink) throws MqttException {
+            MqttAsyncClient subscriber = client("bench-subscriber");
+            try {
+                subscriber.setCallback(new Receiver(sink, seqOf));
+                subscriber.connect(baseOptions()).waitForCompletion(WAIT_MILLIS);
+                subscriber.subscribe(Topics.allDevices(MessageKind.TELEMETRY), 1).waitForCompletion(WAIT_MILLIS);
+            } catch (MqttException | RuntimeException e) {
+                closeQuietly(subscriber);
+                throw e;
+            }
+            return () -> closeQuietly(subscriber);
+        }
+
+        @Override
+        public long expected(int messages) {
+            return messages;
+        }
+    }
+
+    private final class Receiver implements MqttCallback {
+        private final ArrivalSink sink;
+        private final ToLongBiFunction<String, byte[]> seqOf;
+
+        Receiver(ArrivalSink sink, ToLongBiFunction<String, byte[]> seqOf) {
+            this.sink = sink;
             this.seqOf = seqOf;
         }
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             long now = System.nanoTime();
-            Topics.parse(topic).ifPresent(address -> {
-                int seq = (int) seqOf.applyAsLong(address.deviceId(), message.getPayload());
-                latency.record(sentAt[shape.deviceIndex(address.deviceId())][seq], now);
-            });
+            Topics.parse(topic).ifPresent(address -> sink.arrived(shape.deviceIndex(address.deviceId()),
+                    (int) seqOf.applyAsLong(address.deviceId(), message.getPayload()), now));
         }
 
         @Override

@@ -18,8 +18,19 @@ interface Payloads {
 
     byte[] payload(int device, long bootId, long seq);
 
-    /** Telemetry of {@code readings} readings per message, in {@code format}. */
+    /** A reading's value: what device {@code device} reports in its message {@code seq}. */
+    @FunctionalInterface
+    interface Values {
+        double value(int device, long seq);
+    }
+
+    /** Telemetry of {@code readings} readings per message, in {@code format}, with values between 20 and 30. */
     static Payloads telemetry(LoadShape shape, int readings, PayloadFormat format) {
+        return telemetry(shape, readings, format, (device, seq) -> 20 + (seq % 100) / 10.0);
+    }
+
+    /** Telemetry of {@code readings} readings per message, in {@code format}, each reading with {@code values}' value. */
+    static Payloads telemetry(LoadShape shape, int readings, PayloadFormat format, Values values) {
         if (readings < 1) {
             throw new IllegalArgumentException("readings must be >= 1, was " + readings);
         }
@@ -28,7 +39,7 @@ interface Payloads {
             Instant now = Instant.now();
             List<Reading> rs = new ArrayList<>(readings);
             for (int i = 0; i < readings; i++) {
-                rs.add(Reading.of(i == 0 ? "temperature" : "temperature" + i, "Cel", 20 + (seq % 100) / 10.0, now));
+                rs.add(Reading.of(i == 0 ? "temperature" : "temperature" + i, "Cel", values.value(device, seq), now));
             }
             return codec.encode(new Telemetry(shape.deviceId(device), new Sequence(bootId, seq), rs), format);
         };
