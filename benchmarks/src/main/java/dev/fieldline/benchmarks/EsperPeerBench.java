@@ -1,5 +1,8 @@
 package dev.fieldline.benchmarks;
 
+import dev.fieldline.analytics.engine.EngineConfig;
+import dev.fieldline.analytics.engine.Observation;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -90,8 +93,46 @@ public class EsperPeerBench {
         }
     }
 
+    /** Our engine with only the zscore detector over the same window, and nothing optional. */
+    @State(Scope.Thread)
+    public static class ZscoreState {
+        @Param({"1", "1000", "100000"})
+        public int keys;
+
+        @Param({"100"})
+        public int window;
+
+        @Param({"2000000"})
+        public int events;
+
+        EngineFeed feed;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            feed = new EngineFeed(zscoreOnly(keys, window), new SyntheticReadings(keys, events, SEED)).fill(window);
+        }
+    }
+
+    /**
+     * Our engine doing as little besides the z-score as it allows: the one detector, no windows, no
+     * history, no quantile sketch (the running statistics, EWMA, rate and trend stay: they are not optional).
+     */
+    static EngineConfig zscoreOnly(int keys, int window) {
+        return EngineConfig.builder()
+                .detector("zscore", Map.of("window", Integer.toString(window)))
+                .historySize(0)
+                .quantiles(false)
+                .maxKeys(Math.max(keys, EngineConfig.DEFAULT_MAX_KEYS))
+                .build();
+    }
+
     @Benchmark
     public void esper(EsperState s) {
         s.send();
+    }
+
+    @Benchmark
+    public Observation fieldlineZscore(ZscoreState s) {
+        return s.feed.accept();
     }
 }
