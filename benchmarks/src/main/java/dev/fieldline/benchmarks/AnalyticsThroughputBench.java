@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Threads(1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
 @Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 5, time = 5)
 @State(Scope.Thread)
@@ -44,8 +44,8 @@ public class AnalyticsThroughputBench {
     @Param({"2000000"})
     public int events;
 
-    /** Samples per stream fed before measuring. */
-    @Param({"200"})
+    /** Samples per stream fed before measuring (fills the detectors' default windows of 100). */
+    @Param({"100"})
     public int fill;
 
     EngineFeed feed;
