@@ -3,6 +3,7 @@ package dev.fieldline.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fieldline.analytics.StreamKey;
+import dev.fieldline.analytics.detect.Detectors;
 import dev.fieldline.analytics.engine.Observation;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -60,7 +61,7 @@ class BenchmarkSetupTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"zscore"})
+    @ValueSource(strings = {Detectors.DEFAULT, "zscore"})
     void throughput(String detector) {
         AnalyticsThroughputBench bench = new AnalyticsThroughputBench();
         bench.keys = 10;
