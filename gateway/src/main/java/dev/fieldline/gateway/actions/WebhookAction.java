@@ -188,8 +188,17 @@ final class WebhookAction implements Action, AutoCloseable {
             inFlight.decrementAndGet();
             pending.remove(done);
         });
-        attempt(rule, target, body, key, 0, done);
+        send(rule, target, body, key, 0, done);
         return done;
+    }
+
+    /** Runs an attempt on the webhook threads: the caller never waits, not even on a name lookup. */
+    private void send(String rule, Target target, byte[] body, String key, int attempt, CompletableFuture<Void> done) {
+        try {
+            io.execute(() -> attempt(rule, target, body, key, attempt, done));
+        } catch (RejectedExecutionException e) {
+            fail(rule, target, done, attempt, "webhooks are stopped (the gateway is closing)");
+        }
     }
 
     private void attempt(String rule, Target target, byte[] body, String key, int attempt, CompletableFuture<Void> done) {
@@ -231,7 +240,7 @@ final class WebhookAction implements Action, AutoCloseable {
                 metrics.increment("webhook_retries_total");
                 log.debug("webhook {} to {}: {}; retry {} in {} ms", key, target.shown(), why, attempt + 1, wait.toMillis());
                 try {
-                    retries.schedule(() -> attempt(rule, target, body, key, attempt + 1, done), wait.toMillis(), TimeUnit.MILLISECONDS);
+                    retries.schedule(() -> send(rule, target, body, key, attempt + 1, done), wait.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (RejectedExecutionException e) {
                     fail(rule, target, done, attempt, why + " (stopped before the retry)");
                 }
