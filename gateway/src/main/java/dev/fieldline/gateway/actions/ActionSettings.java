@@ -7,18 +7,32 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Reads one action's settings as written (YAML or JSON: strings, numbers, booleans, maps), collecting
  * a problem per bad setting, each naming the action type and the setting, instead of stopping at the
- * first. {@link #orThrow} turns the problems into one refusal.
+ * first. {@link #check} returns the problems; {@link #read} turns them into one refusal.
  */
 final class ActionSettings {
     private final String type;
     private final Map<String, Object> raw;
     private final List<String> problems = new ArrayList<>();
 
-    ActionSettings(String type, Map<String, Object> raw, Set<String> known) {
+    /** The problems {@code parser} finds in {@code settings} (validation when a rule is loaded). */
+    static List<String> check(String type, Set<String> known, Map<String, Object> settings, Function<ActionSettings, ?> parser) {
+        ActionSettings s = new ActionSettings(type, settings, known);
+        parser.apply(s);
+        return s.problems();
+    }
+
+    /** The settings as {@code parser} reads them; an {@link IllegalArgumentException} listing every problem. */
+    static <T> T read(String type, Set<String> known, Map<String, Object> settings, Function<ActionSettings, T> parser) {
+        ActionSettings s = new ActionSettings(type, settings, known);
+        return s.orThrow(parser.apply(s));
+    }
+
+    private ActionSettings(String type, Map<String, Object> raw, Set<String> known) {
         this.type = type;
         this.raw = raw;
         Set<String> unknown = new TreeSet<>(raw.keySet());
@@ -37,8 +51,7 @@ final class ActionSettings {
         return List.copyOf(problems);
     }
 
-    /** The parsed value, or an {@link IllegalArgumentException} listing every problem. */
-    <T> T orThrow(T parsed) {
+    private <T> T orThrow(T parsed) {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }

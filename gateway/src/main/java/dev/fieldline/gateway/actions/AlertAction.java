@@ -65,15 +65,12 @@ final class AlertAction implements Action {
 
     @Override
     public List<String> validate(Map<String, Object> settings) {
-        ActionSettings s = new ActionSettings(TYPE, settings, KNOWN);
-        parse(s, Severity.WARNING);
-        return s.problems();
+        return ActionSettings.check(TYPE, KNOWN, settings, s -> parse(s, Severity.WARNING));
     }
 
     @Override
     public CompletableFuture<?> fired(Map<String, Object> settings, RuleFiring f) {
-        ActionSettings s = new ActionSettings(TYPE, settings, KNOWN);
-        Settings a = s.orThrow(parse(s, f.severity()));
+        Settings a = ActionSettings.read(TYPE, KNOWN, settings, s -> parse(s, f.severity()));
         Object threshold = f.details().get("threshold");
         Alert alert = new Alert(f.deviceId(), f.ruleId(), f.metric(), f.value(),
                 threshold instanceof Number n ? n.doubleValue() : 0, a.severity(), a.message().render(f), f.eventTime(), f.firedAt());
@@ -90,8 +87,7 @@ final class AlertAction implements Action {
 
     @Override
     public CompletableFuture<?> cleared(Map<String, Object> settings, RuleFiring f) {
-        ActionSettings s = new ActionSettings(TYPE, settings, KNOWN);
-        if (!s.orThrow(parse(s, f.severity())).autoResolve()) {
+        if (!ActionSettings.read(TYPE, KNOWN, settings, s -> parse(s, f.severity())).autoResolve()) {
             return CompletableFuture.completedFuture(null);
         }
         return store.resolveUnresolved(f.dedupKey(), f.firedAt(), RULE_RESOLVER).thenAccept(resolved -> resolved.ifPresent(r -> {

@@ -77,15 +77,12 @@ final class CommandAction implements Action {
 
     @Override
     public List<String> validate(Map<String, Object> settings) {
-        ActionSettings s = new ActionSettings(TYPE, settings, KNOWN);
-        parse(s);
-        return s.problems();
+        return ActionSettings.check(TYPE, KNOWN, settings, CommandAction::parse);
     }
 
     @Override
     public CompletableFuture<?> fired(Map<String, Object> settings, RuleFiring firing) {
-        ActionSettings s = new ActionSettings(TYPE, settings, KNOWN);
-        Settings c = s.orThrow(parse(s));
+        Settings c = ActionSettings.read(TYPE, KNOWN, settings, CommandAction::parse);
         if (!sent.add(FiringView.id(firing) + "#" + c.name() + c.args())) {
             metrics.increment("actions_skipped_total", "type", TYPE);
             return CompletableFuture.completedFuture(null);

@@ -47,15 +47,12 @@ final class ForwardAction implements Action {
 
     @Override
     public List<String> validate(Map<String, Object> settings) {
-        ActionSettings s = new ActionSettings(TYPE, settings, KNOWN);
-        parse(s);
-        return s.problems();
+        return ActionSettings.check(TYPE, KNOWN, settings, this::parse);
     }
 
     @Override
     public CompletableFuture<?> fired(Map<String, Object> settings, RuleFiring f) {
-        ActionSettings s = new ActionSettings(TYPE, settings, KNOWN);
-        String kind = s.orThrow(parse(s));
+        String kind = ActionSettings.read(TYPE, KNOWN, settings, this::parse);
         CloudRecord record = new CloudRecord(kind, FiringView.id(f), f.deviceId(), f.eventTime(), FiringView.body("fired", f));
         if (!cloud.orElseThrow().forward(record)) {
             return CompletableFuture.failedFuture(new IllegalStateException("the cloud outbox is full; " + record.id() + " not kept"));

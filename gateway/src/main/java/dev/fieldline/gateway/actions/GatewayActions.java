@@ -6,6 +6,7 @@ import dev.fieldline.gateway.rules.ActionRunner;
 import dev.fieldline.gateway.rules.ActionSpec;
 import dev.fieldline.gateway.rules.RuleFiring;
 import dev.fieldline.gateway.store.TelemetryStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,14 +25,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every failed action, whether refused at once or failed later (store refused, device command not
  * stored, webhook out of retries, cloud outbox full), counts {@code rule_failed_total{rule}} (the
- * rule's id) and {@code actions_failed_total{type}}; each run counts {@code actions_run_total{type}}.
+ * rule's id) and {@code actions_failed_total{type}}; each run counts {@code actions_run_total{type}}. A rule's
+ * failures are logged at WARN at most once a minute, the rest at DEBUG.
  */
 public final class GatewayActions implements ActionRunner, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GatewayActions.class);
+    /** A rule's action failures are logged at WARN at most once per this interval (a flood of firings must not flood the log). */
+    static final Duration WARNING_INTERVAL = Duration.ofMinutes(1);
 
     private final Metrics metrics;
     private final Map<String, Action> actions = new LinkedHashMap<>();
     private final List<AutoCloseable> owned = new ArrayList<>();
+    /** When each rule last had a failure logged at WARN (System.nanoTime). */
+    private final ConcurrentHashMap<String, Long> lastWarning = new ConcurrentHashMap<>();
 
     private GatewayActions(Metrics metrics, List<Action> available) {
         this.metrics = metrics;
@@ -102,8 +109,18 @@ public final class GatewayActions implements ActionRunner, AutoCloseable {
     private void failed(ActionSpec spec, RuleFiring firing, String event, Throwable e) {
         metrics.increment("rule_failed_total", "rule", firing.ruleId());
         metrics.increment("actions_failed_total", "type", spec.type());
-        log.warn("rule {}: {} action on {} {} ({}) failed: {}", firing.ruleId(), spec.type(), firing.deviceId(), firing.metric(),
-                event, e.getMessage() == null ? e.toString() : e.getMessage());
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        long now = System.nanoTime();
+        Long last = lastWarning.get(firing.ruleId());
+        if ((last == null || now - last >= WARNING_INTERVAL.toNanos())
+                && (last == null ? lastWarning.putIfAbsent(firing.ruleId(), now) == null : lastWarning.replace(firing.ruleId(), last, now))) {
+            log.warn("rule {}: {} action on {} {} ({}) failed: {} (further failures of this rule within {} s are only counted"
+                    + " and logged at DEBUG)", firing.ruleId(), spec.type(), firing.deviceId(), firing.metric(), event, why,
+                    WARNING_INTERVAL.toSeconds());
+        } else {
+            log.debug("rule {}: {} action on {} {} ({}) failed: {}", firing.ruleId(), spec.type(), firing.deviceId(),
+                    firing.metric(), event, why);
+        }
     }
 
     /** Stops the webhook threads; deliveries still waiting fail. */

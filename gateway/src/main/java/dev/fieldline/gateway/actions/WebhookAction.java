@@ -153,15 +153,12 @@ final class WebhookAction implements Action, AutoCloseable {
 
     @Override
     public List<String> validate(Map<String, Object> settings) {
-        ActionSettings s = new ActionSettings(TYPE, settings, KNOWN);
-        parse(s);
-        return s.problems();
+        return ActionSettings.check(TYPE, KNOWN, settings, this::parse);
     }
 
     @Override
     public CompletableFuture<?> fired(Map<String, Object> settings, RuleFiring firing) {
-        ActionSettings s = new ActionSettings(TYPE, settings, KNOWN);
-        Target target = s.orThrow(parse(s));
+        Target target = ActionSettings.read(TYPE, KNOWN, settings, this::parse);
         byte[] body;
         try {
             body = JSON.writeValueAsBytes(FiringView.body("fired", firing));
