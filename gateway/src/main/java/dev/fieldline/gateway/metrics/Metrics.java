@@ -32,6 +32,14 @@ public final class Metrics {
         add(name, 1, labels);
     }
 
+    /**
+     * The counter itself, for a hot path that increments it often: keep it and call
+     * {@link LongAdder#increment()} instead of looking it up by name each time.
+     */
+    public LongAdder counter(String name, String... labels) {
+        return counters.computeIfAbsent(key(name, labels), k -> new LongAdder());
+    }
+
     public void add(String name, long amount, String... labels) {
         counters.computeIfAbsent(key(name, labels), k -> new LongAdder()).add(amount);
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,8 @@ public final class RuleEngine {
     private final Metrics metrics;
     private final Clock clock;
     private volatile List<Rule> rules = List.of();
+    /** The rules in force with their state and counters, in order (the evaluation's view). */
+    private volatile List<Active> active = List.of();
     private final Map<String, Map<StreamKey, StreamState>> states = new ConcurrentHashMap<>();
 
     /** What the engine knows about one rule on one stream. */
@@ -52,6 +55,11 @@ public final class RuleEngine {
         volatile long lastSeenMillis;
         volatile double lastValue;
         volatile Instant firedAt;
+    }
+
+    /** A rule in force: its per-stream state and its counters, looked up once. */
+    private record Active(Rule rule, Map<StreamKey, StreamState> perStream, LongAdder evaluations, LongAdder fired,
+            LongAdder failed) {
     }
 
     /**
@@ -106,17 +114,26 @@ public final class RuleEngine {
             }
         }
         rules = List.copyOf(next);
+        List<Active> a = new ArrayList<>();
+        for (Rule r : rules) {
+            if (r.enabled()) {
+                a.add(new Active(r, states.computeIfAbsent(r.id(), k -> new ConcurrentHashMap<>()),
+                        metrics.counter(EVALUATIONS, "rule", r.id()), metrics.counter(FIRED, "rule", r.id()),
+                        metrics.counter(FAILED, "rule", r.id())));
+            }
+        }
+        active = List.copyOf(a);
     }
 
     /** Evaluates the observation against every enabled rule in scope. */
     public synchronized void evaluate(Observation o) {
-        for (Rule r : rules) {
-            if (!r.enabled() || !r.covers(o.key(), labels)) {
+        for (Active a : active) {
+            Rule r = a.rule();
+            if (!r.covers(o.key(), labels)) {
                 continue;
             }
-            metrics.increment(EVALUATIONS, "rule", r.id());
-            Map<StreamKey, StreamState> perStream = states.computeIfAbsent(r.id(), k -> new ConcurrentHashMap<>());
-            StreamState s = perStream.computeIfAbsent(o.key(), k -> new StreamState());
+            a.evaluations().increment();
+            StreamState s = a.perStream().computeIfAbsent(o.key(), k -> new StreamState());
             double subject = r.when().subject(o);
             s.lastValue = subject;
             s.lastEventTime = o.timeMillis();
@@ -128,11 +145,11 @@ public final class RuleEngine {
                 if (!s.fired && o.timeMillis() - s.holdingSince >= r.holdFor().toMillis()) {
                     s.fired = true;
                     s.firedAt = clock.instant();
-                    metrics.increment(FIRED, "rule", r.id());
+                    a.fired().increment();
                     try {
                         runner.fired(r.actions(), firing(r, o.key(), subject, o.timeMillis(), details(o)));
                     } catch (RuntimeException e) {
-                        metrics.increment(FAILED, "rule", r.id());
+                        a.failed().increment();
                         log.warn("rule {} on {}: actions failed: {}", r.id(), o.key(), e.toString());
                     }
                 }
