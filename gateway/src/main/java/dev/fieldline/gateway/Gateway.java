@@ -1,12 +1,11 @@
 package dev.fieldline.gateway;
 
-import dev.fieldline.analytics.detect.Detectors;
 import dev.fieldline.analytics.engine.EngineConfig;
 import dev.fieldline.analytics.engine.NamedDetector;
 import dev.fieldline.gateway.actions.GatewayActions;
 import dev.fieldline.gateway.analytics.SensorFaultRule;
 import dev.fieldline.gateway.analytics.StreamAnalytics;
-import dev.fieldline.gateway.analytics.StreamInsights;
+import dev.fieldline.gateway.analytics.StoredInsights;
 import dev.fieldline.gateway.analytics.ThresholdConfig;
 import dev.fieldline.gateway.analytics.ThresholdRule;
 import dev.fieldline.gateway.coap.CoapAdmission;
@@ -156,11 +155,11 @@ public final class Gateway implements AutoCloseable {
             return own;
         });
         rules = new RuleEngine(actions, deviceLabels(), metrics, clock);
-        EngineConfig engineConfig = engineConfig();
+        EngineConfig engineConfig = EngineConfig.defaults(); // the registry's default detector, the best ensemble on NAB
         RuleParser ruleParser = new RuleParser(actions, engineConfig.detectors().stream().map(NamedDetector::name).toList());
         ruleFile = RuleFile.open(config.analytics().rulesFile(config.dataDir()), ruleParser, rules, metrics).watch();
         running.push(ruleFile);
-        streams = new StreamAnalytics(engineConfig, rules, StreamInsights.NONE, metrics, clock, config.analytics());
+        streams = new StreamAnalytics(engineConfig, rules, new StoredInsights(store, metrics, clock), metrics, clock, config.analytics());
         running.push(streams);
         pipeline.addListener(streams);
 
@@ -210,19 +209,6 @@ public final class Gateway implements AutoCloseable {
         }
         log.info("Fieldline gateway started ({}): data {}; {}", mode(), store.file().toAbsolutePath(), listeners());
         announceSecurityMode();
-    }
-
-    /**
-     * The stream engine's settings: the registry's default detector ({@link Detectors#DEFAULT}, the
-     * best ensemble on NAB). While the analytics module does not register it yet, the z-score
-     * detector alone (logged at start).
-     */
-    private static EngineConfig engineConfig() {
-        if (Detectors.types().stream().anyMatch(t -> t.name().equals(Detectors.DEFAULT))) {
-            return EngineConfig.defaults();
-        }
-        log.info("stream analytics: no '{}' detector registered; using zscore", Detectors.DEFAULT);
-        return EngineConfig.builder().detector("zscore", Map.of()).build();
     }
 
     /** What an enrolling device receives to use coaps and mqtts: its certificate, the CA, the DTLS key. */

@@ -180,7 +180,8 @@ class GatewayRulesTest {
                     severity: critical
                     actions: [{alert: {}}, {command: {name: led, args: {on: true}}}]
                 """);
-        try (Gateway g = Gateway.start(loopback(), runner)) {
+        GatewayConfig config = loopback().withAnalytics(loopback().analytics().withInsights(2, Duration.ofMinutes(15)));
+        try (Gateway g = Gateway.start(config, runner)) {
             Instant t0 = Uplinks.T0;
             assertThat(post(g, "gh-1", 1, t0, 80).statusCode()).isEqualTo(201);
             assertThat(post(g, "gh-1", 2, t0.plusSeconds(20), 81).statusCode()).isEqualTo(201);
@@ -220,6 +221,18 @@ class GatewayRulesTest {
             assertThat(one.get("detectors")).isNotEmpty();
             assertThat(client.send(HttpRequest.newBuilder(URI.create(base(g) + "/api/v1/streams/gh-9/temperature")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+
+            assertThat(one.get("insight").get("summary").asText()).isNotEmpty();
+            assertThat(one.get("insight").get("confidence").asDouble()).isBetween(0.0, 1.0);
+
+            // every second sample of a stream renews its insight: gh-1 had 4
+            await().atMost(Duration.ofSeconds(10)).until(() -> g.metrics().get("insights_total") == 2);
+            JsonNode insights = get(g, "/api/v1/insights?device=gh-1&metric=temperature");
+            assertThat(insights).hasSize(2);
+            assertThat(insights.get(0).get("time").asText()).isEqualTo(t0.plusSeconds(31).toString());
+            assertThat(insights.get(0).get("summary").asText()).isNotEmpty();
+            assertThat(insights.get(0).get("actions").isArray()).isTrue();
+            assertThat(get(g, "/api/v1/insights?device=gh-2")).isEmpty();
 
             JsonNode rule = get(g, "/api/v1/rules/greenhouse-hot");
             assertThat(rule.get("state").get("evaluations").asLong()).isEqualTo(5);

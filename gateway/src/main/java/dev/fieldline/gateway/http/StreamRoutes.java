@@ -3,6 +3,7 @@ package dev.fieldline.gateway.http;
 import dev.fieldline.analytics.StreamKey;
 import dev.fieldline.analytics.engine.StreamSummary;
 import dev.fieldline.analytics.trend.Trend;
+import dev.fieldline.gateway.analytics.StoredInsights;
 import dev.fieldline.gateway.analytics.StreamAnalytics;
 import dev.fieldline.gateway.registry.Role;
 import dev.fieldline.gateway.store.GatewayEvent;
@@ -24,8 +25,7 @@ import java.util.Optional;
  * and the insights kept ({@code GET /api/v1/insights}). Viewers read.
  */
 final class StreamRoutes {
-    /** The event type insights are kept as. */
-    static final String INSIGHT = "insight";
+    private static final String INSIGHT = StoredInsights.TYPE;
 
     private final StreamAnalytics analytics;
     private final TelemetryStore store;
@@ -73,6 +73,13 @@ final class StreamRoutes {
             Map<String, Object> m = view(s, v.lastScore(key));
             m.put("quantiles", quantiles(s));
             m.put("detectors", v.engine().detectorNames());
+            StoredInsights.insight(v.engine(), key, v.lastScore(key)).ifPresent(i -> {
+                Map<String, Object> now = new LinkedHashMap<>();
+                now.put("summary", i.summary());
+                now.putAll(StoredInsights.body(i));
+                m.put("insight", now);
+                m.put("forecast", now.get("forecast"));
+            });
             return m;
         }).orElse(null));
         if (out == null) {
