@@ -123,7 +123,8 @@ public record CloudSyncConfig(Target target, CloudSelection selection, long maxR
                     throw new IllegalArgumentException("header '" + name + "' cannot be set here (reserved or not a header name)");
                 }
             }
-            Objects.requireNonNull(token, "token");
+            headers.forEach((name, value) -> requireHeaderValue(value, "header '" + name + "'"));
+            Objects.requireNonNull(token, "token").ifPresent(t -> requireHeaderValue(t, "token"));
             if (batchSize < 1 || batchSize > 10_000) {
                 throw new IllegalArgumentException("batchSize must be 1..10000, was " + batchSize);
             }
@@ -357,6 +358,14 @@ public record CloudSyncConfig(Target target, CloudSelection selection, long maxR
     /** Every key with its type, default, unit and description, as a table. */
     public static String describe() {
         return ConfigKey.describe(KEYS);
+    }
+
+    /** Visible ASCII, space and tab only, at most 4096 characters: what an HTTP header value may carry. */
+    private static void requireHeaderValue(String value, String what) {
+        if (value == null || value.length() > 4096 || !value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7f))) {
+            throw new IllegalArgumentException(what + " must be at most 4096 visible ASCII characters (no line breaks"
+                    + " or control characters)");
+        }
     }
 
     private static void requirePositive(Duration d, String name) {

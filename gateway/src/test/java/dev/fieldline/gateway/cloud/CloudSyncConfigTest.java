@@ -97,6 +97,8 @@ class CloudSyncConfigTest {
         refused("target: {http: {url: 'http://a/', timeout: soon}}\n", "target.http.timeout", "expected a duration");
         refused("target: {http: {url: 'http://a/', headers: {Idempotency-Key: x}}}\n", "Idempotency-Key", "reserved");
         refused("target: {http: {url: 'http://a/', batch-size: 0}}\n", "between 1 and 10000");
+        refused("target: {http: {url: 'http://a/', token: \"a\\r\\nX-Evil: 1\"}}\n", "token", "no line breaks");
+        refused("target: {http: {url: 'http://a/', headers: {X-Site: \"caf\\u00e9\"}}}\n", "header 'X-Site'", "visible ASCII");
         refused("target: {mqtt: {broker: 'tcp://b:1883'}}\n", "required key 'client-id'");
         refused("target: {mqtt: {broker: 'tcp://b:1883', client-id: c, password: p}}\n", "password needs a username");
         refused("target: {mqtt: {broker: 'tcp://b:1883', client-id: c, topic-prefix: 'a/#'}}\n", "topicPrefix");
