@@ -12,8 +12,12 @@ import java.util.Map;
  * see docs/analytics.md, "NAB".
  */
 final class EnsembleDetectors {
-    /** Every single detector, plus a long-memory EWMA (lambda 1: the value itself against slowly adapting mean and deviation). */
-    static final String MEMBERS = "zscore,robust_z,ewma,cusum,seasonal,ewma(lambda=1;adapt=0.001)";
+    /**
+     * The single detectors but seasonal, plus a long-memory EWMA (lambda 1: the value itself against a slowly
+     * adapting mean and deviation). Seasonal is left out: it costs about 19 KB per stream (the ensemble without
+     * it about 4 KB) and scored lower on NAB with it (63.9 against 64.5, standard profile).
+     */
+    static final String MEMBERS = "zscore,robust_z,ewma,cusum,ewma(lambda=1;adapt=0.001)";
 
     private EnsembleDetectors() {
     }
@@ -32,7 +36,7 @@ final class EnsembleDetectors {
         params.put("quiet", "values after a reported event that are held below alert; 0: off (default 30)");
         params.put("warmup", "first values that score 0 (default 10)");
         return List.of(new DetectorType("ensemble",
-                "the default: every single detector calibrated and averaged, an anomaly likelihood of the recent "
+                "the default: the single detectors calibrated and averaged, an anomaly likelihood of the recent "
                         + "average, range novelty, repeats suppressed; tuned on NAB",
                 params,
                 p -> {

@@ -1,7 +1,6 @@
 package dev.fieldline.tools.analytics;
 
 import dev.fieldline.analytics.detect.DetectorFactory;
-import dev.fieldline.analytics.detect.Detectors;
 import dev.fieldline.analytics.nab.NabCorpus;
 import dev.fieldline.analytics.nab.NabException;
 import dev.fieldline.analytics.nab.NabRun;
@@ -16,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "nab", mixinStandardHelpOptions = true,
@@ -31,19 +31,15 @@ final class NabCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "A NAB checkout: data/, labels/, config/ (results/ for the scoreboard).")
     Path data;
 
-    @Option(names = "--detector", paramLabel = "NAME", defaultValue = Detectors.DEFAULT,
-            description = "Detector (default ${DEFAULT-VALUE}); `fieldline analytics detectors` lists them.")
-    String detector;
-
-    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A detector parameter; repeat for more.")
-    Map<String, String> params = new LinkedHashMap<>();
+    @Mixin
+    DetectorOptions detector;
 
     @Option(names = "--threads", paramLabel = "N", description = "Series detected at once (default: the processors, ${DEFAULT-VALUE}).")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Override
     public Integer call() {
-        DetectorFactory factory = Detectors.factory(detector, params);
+        DetectorFactory factory = detector.factory();
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, was " + threads);
         }
@@ -61,7 +57,7 @@ final class NabCommand implements Callable<Integer> {
     }
 
     private void print(PrintStream out, NabCorpus corpus, NabRun run, double totalSeconds) {
-        String name = detector + (params.isEmpty() ? "" : " " + params);
+        String name = detector.toString();
         out.printf(Locale.ROOT, "NAB: %d series, %,d rows, %d windows; detector %s%n", corpus.files().size(), corpus.rowCount(),
                 corpus.windowCount(), name);
         out.printf(Locale.ROOT, "detection %.2f s (%,.0f rows/s on %d threads), with scoring %.2f s%n%n",
@@ -82,7 +78,7 @@ final class NabCommand implements Callable<Integer> {
             List<Map.Entry<String, Map<String, Double>>> rows = new ArrayList<>(corpus.published().entrySet());
             Map<String, Double> ours = new LinkedHashMap<>();
             run.results().forEach(r -> ours.put(r.profile().name(), r.normalised()));
-            rows.add(Map.entry("* " + detector, ours));
+            rows.add(Map.entry("* " + detector.detector, ours));
             rows.sort((a, b) -> Double.compare(b.getValue().getOrDefault(STANDARD, Double.NaN),
                     a.getValue().getOrDefault(STANDARD, Double.NaN)));
             for (Map.Entry<String, Map<String, Double>> e : rows) {

@@ -1,7 +1,6 @@
 package dev.fieldline.tools.analytics;
 
 import dev.fieldline.analytics.detect.Detector;
-import dev.fieldline.analytics.detect.Detectors;
 import dev.fieldline.analytics.nab.NabException;
 import dev.fieldline.analytics.nab.SeriesCsv;
 import java.io.BufferedWriter;
@@ -15,10 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -37,19 +35,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "SCORES.csv", description = "Where to write the scores.")
     Path output;
 
-    @Option(names = "--detector", paramLabel = "NAME", defaultValue = Detectors.DEFAULT,
-            description = "Detector (default ${DEFAULT-VALUE}); `fieldline analytics detectors` lists them.")
-    String detector;
-
-    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A detector parameter; repeat for more.")
-    Map<String, String> params = new LinkedHashMap<>();
+    @Mixin
+    DetectorOptions detector;
 
     @Option(names = "--max-rows", defaultValue = "10000000", description = "Refuse a series longer than this (default ${DEFAULT-VALUE}).")
     int maxRows;
 
     @Override
     public Integer call() throws IOException {
-        Detector d = Detectors.factory(detector, params).create();
+        Detector d = detector.factory().create();
         Path tmp = output.toAbsolutePath().resolveSibling(output.getFileName() + ".tmp");
         long rows = 0;
         try (InputStream in = Files.newInputStream(input);
