@@ -2,12 +2,14 @@ package dev.fieldline.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fieldline.testsupport.SharedData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -140,5 +142,18 @@ class AnalyticsCommandTest {
         CliTest.Run r = CliTest.run("analytics", "nab", "--data", dir.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("has no data/ directory; expected a NAB checkout");
+    }
+
+    @Test
+    @Tag("conformance")
+    void nabOnTheRealCorpusPrintsOurWindowedGaussianBesideThePublishedOne() {
+        Path nab = SharedData.require("nab");
+        CliTest.Run r = CliTest.run("analytics", "nab", "--data", nab.toString(), "--detector", "windowed_gaussian");
+        assertThat(r.code()).as(r.err()).isZero();
+        System.out.println(r.out());
+        assertThat(r.out()).contains("NAB: 58 series, 365,558 rows, 116 windows; detector windowed_gaussian",
+                "* windowed_gaussian", "  windowedGaussian", "39.6", "realKnownCause/nyc_taxi.csv");
+        String standard = r.out().lines().filter(l -> l.startsWith("standard ")).findFirst().orElseThrow();
+        assertThat(Double.parseDouble(standard.trim().split("\\s+")[1])).isBetween(37.6, 41.6);
     }
 }

@@ -220,16 +220,28 @@ public final class NabScorer {
         return new FileResult(file.name(), scores.length, windows, tp, fp, windows - tp, raw);
     }
 
-    /** Indices sorted by score, highest first (ties in any order: only the threshold steps matter). */
+    /** Indices sorted by score, highest first (ties in index order): a counting sort over the distinct scores. */
     private static int[] byScoreDescending(double[] score) {
-        Integer[] idx = new Integer[score.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
+        double[] distinct = score.clone();
+        Arrays.sort(distinct);
+        int d = 0;
+        for (int i = 0; i < distinct.length; i++) {
+            if (i == 0 || Double.compare(distinct[i], distinct[d - 1]) != 0) {
+                distinct[d++] = distinct[i];
+            }
         }
-        Arrays.sort(idx, (a, b) -> Double.compare(score[b], score[a]));
-        int[] out = new int[idx.length];
-        for (int i = 0; i < idx.length; i++) {
-            out[i] = idx[i];
+        int[] rank = new int[score.length];
+        int[] count = new int[d + 1];
+        for (int i = 0; i < score.length; i++) {
+            rank[i] = d - 1 - Arrays.binarySearch(distinct, 0, d, score[i]);
+            count[rank[i] + 1]++;
+        }
+        for (int r = 0; r < d; r++) {
+            count[r + 1] += count[r];
+        }
+        int[] out = new int[score.length];
+        for (int i = 0; i < score.length; i++) {
+            out[count[rank[i]]++] = i;
         }
         return out;
     }
