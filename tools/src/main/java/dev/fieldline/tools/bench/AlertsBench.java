@@ -14,6 +14,9 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -34,6 +37,9 @@ public final class AlertsBench implements Callable<Integer> {
     static final double HOT_BASE = 1000;
     static final String RULE = "bench-hot";
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     LoadOptions options = new LoadOptions();
 
@@ -47,7 +53,10 @@ public final class AlertsBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (every < 1) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--every must be >= 1, was " + every);
+            throw new ParameterException(spec.commandLine(), "--every must be >= 1, was " + every);
+        }
+        if (!(rate > 0)) {
+            throw new ParameterException(spec.commandLine(), "--rate must be > 0 messages/s, was " + rate);
         }
         LoadShape shape = options.shape();
         PayloadFormat format = PayloadFormat.CBOR;

@@ -38,4 +38,18 @@ class AlertsBenchTest {
         // the warm-up (one hot message per device) and the run: 10 firings, each delivered once
         assertThat(text).containsPattern("fired 10, failed 0; webhooks received 10 \\(unidentified 0\\)");
     }
+
+    @Test
+    void aBadRateOrEveryIsAUsageError() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            assertThat(Fieldline.execute("bench", "alerts", "--every", "0")).isEqualTo(2);
+            assertThat(Fieldline.execute("bench", "alerts", "--rate", "0")).isEqualTo(2);
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(e.toString(StandardCharsets.UTF_8)).contains("--every must be >= 1, was 0", "--rate must be > 0 messages/s, was 0.0");
+    }
 }
