@@ -253,12 +253,9 @@ final class WebhookAction implements Action, AutoCloseable {
                 + (attempt == 0 ? " attempt: " : " attempts: ") + why));
     }
 
-    /** The wait before retry {@code attempt + 1}: the doubled backoff, capped, of which a random half is jitter. */
+    /** The wait before retry {@code attempt + 1}: the configured backoff (capped doubling with jitter). */
     Duration backoff(int attempt) {
-        long initial = config.initialBackoff().toMillis();
-        long capped = Math.min(config.maxBackoff().toMillis(), initial << Math.min(attempt, 30));
-        long half = capped / 2;
-        return Duration.ofMillis(capped - half + ThreadLocalRandom.current().nextLong(half + 1));
+        return config.backoff().delay(attempt + 1, ThreadLocalRandom.current()::nextDouble);
     }
 
     /** {@code Retry-After}: delay-seconds or an HTTP date; empty if neither. */

@@ -1,5 +1,6 @@
 package dev.fieldline.gateway.actions;
 
+import dev.fieldline.config.Backoff;
 import java.time.Duration;
 
 /**
@@ -10,16 +11,16 @@ import java.time.Duration;
  * @param defaultTimeout a request's timeout (connect to response headers) when the action sets none
  * @param defaultRetries retries after the first attempt when the action sets none
  * @param maxRetries the most retries an action may ask for
- * @param initialBackoff the wait before the first retry; doubled for each further one, with jitter
- *     (a random half of it), up to {@code maxBackoff}
- * @param maxBackoff the longest wait between attempts from the backoff
+ * @param backoff the waits between attempts (the project's one backoff rule: capped doubling with jitter)
  * @param maxRetryAfter the longest {@code Retry-After} honoured; a receiver asking for more is given up on
  */
-public record WebhookConfig(int maxInFlight, Duration defaultTimeout, int defaultRetries, int maxRetries, Duration initialBackoff,
-        Duration maxBackoff, Duration maxRetryAfter) {
+public record WebhookConfig(int maxInFlight, Duration defaultTimeout, int defaultRetries, int maxRetries, Backoff backoff,
+        Duration maxRetryAfter) {
+    /** The jitter of the backoff: each wait is scaled by a random factor in [0.5, 1.5] (and capped). */
+    public static final double JITTER = 0.5;
     /** 1,000 in flight, 10 s timeout, 3 retries (at most 10), backoff 500 ms doubling to 30 s, Retry-After up to 5 min. */
-    public static final WebhookConfig DEFAULTS = new WebhookConfig(1_000, Duration.ofSeconds(10), 3, 10, Duration.ofMillis(500),
-            Duration.ofSeconds(30), Duration.ofMinutes(5));
+    public static final WebhookConfig DEFAULTS = new WebhookConfig(1_000, Duration.ofSeconds(10), 3, 10,
+            new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), JITTER), Duration.ofMinutes(5));
 
     public WebhookConfig {
         if (maxInFlight < 1) {
@@ -29,25 +30,27 @@ public record WebhookConfig(int maxInFlight, Duration defaultTimeout, int defaul
             throw new IllegalArgumentException("retries must be 0 <= defaultRetries (" + defaultRetries + ") <= maxRetries ("
                     + maxRetries + ")");
         }
-        for (Duration d : new Duration[] {defaultTimeout, initialBackoff, maxBackoff, maxRetryAfter}) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("timeouts and backoffs must be positive, was " + d);
-            }
+        if (backoff == null) {
+            throw new IllegalArgumentException("backoff must not be null");
         }
-        if (maxBackoff.compareTo(initialBackoff) < 0) {
-            throw new IllegalArgumentException("maxBackoff must be >= initialBackoff");
+        for (Duration d : new Duration[] {defaultTimeout, maxRetryAfter}) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("defaultTimeout and maxRetryAfter must be positive, was " + d);
+            }
         }
     }
 
+    /** The backoff from {@code initial} doubling to {@code max}, with the default jitter. */
     public WebhookConfig withBackoff(Duration initial, Duration max) {
-        return new WebhookConfig(maxInFlight, defaultTimeout, defaultRetries, maxRetries, initial, max, maxRetryAfter);
+        return new WebhookConfig(maxInFlight, defaultTimeout, defaultRetries, maxRetries, new Backoff(initial, max, JITTER),
+                maxRetryAfter);
     }
 
     public WebhookConfig withMaxInFlight(int n) {
-        return new WebhookConfig(n, defaultTimeout, defaultRetries, maxRetries, initialBackoff, maxBackoff, maxRetryAfter);
+        return new WebhookConfig(n, defaultTimeout, defaultRetries, maxRetries, backoff, maxRetryAfter);
     }
 
     public WebhookConfig withMaxRetryAfter(Duration d) {
-        return new WebhookConfig(maxInFlight, defaultTimeout, defaultRetries, maxRetries, initialBackoff, maxBackoff, d);
+        return new WebhookConfig(maxInFlight, defaultTimeout, defaultRetries, maxRetries, backoff, d);
     }
 }
