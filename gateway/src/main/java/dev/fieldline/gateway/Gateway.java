@@ -2,7 +2,13 @@ package dev.fieldline.gateway;
 
 import dev.fieldline.analytics.engine.EngineConfig;
 import dev.fieldline.analytics.engine.NamedDetector;
+import dev.fieldline.analytics.engine.Observation;
+import dev.fieldline.analytics.window.WindowResult;
 import dev.fieldline.gateway.actions.GatewayActions;
+import dev.fieldline.gateway.actions.GatewayActionsBuilder;
+import dev.fieldline.gateway.cloud.CloudSelection;
+import dev.fieldline.gateway.cloud.CloudSync;
+import dev.fieldline.gateway.cloud.CloudSyncConfig;
 import dev.fieldline.gateway.analytics.SensorFaultRule;
 import dev.fieldline.gateway.analytics.StreamAnalytics;
 import dev.fieldline.gateway.analytics.StoredInsights;
@@ -90,6 +96,7 @@ public final class Gateway implements AutoCloseable {
     private RuleEngine rules;
     private RuleFile ruleFile;
     private StreamAnalytics streams;
+    private CloudSync cloud;
     private GatewayCa ca;
     private GatewayIdentity identity;
     private boolean closed;
@@ -148,18 +155,54 @@ public final class Gateway implements AutoCloseable {
         pipeline.addListener(new SensorFaultRule(store, metrics, clock,
                 store.devices().stream().flatMap(d -> d.status().stream()).toList()));
         pipeline.addListener(downlink);
-        // rule actions; the cloud uplink, when configured, is added to the builder with .cloud(...)
+        // the cloud uplink, when configured: selected readings on commit, anomalies and aggregates from
+        // the stream engine, and the rules' forward action
+        config.analytics().cloudFile().ifPresent(file -> {
+            cloud = CloudSync.start(CloudSyncConfig.load(file), config.dataDir(), metrics, clock);
+            running.push(cloud);
+            pipeline.addListener(cloud);
+            CloudSync sync = cloud;
+            store.addAlertListener(a -> {
+                if (a.count() == 1) { // a new alert; repeats of an open one only bump its count
+                    sync.alert(a);
+                }
+            });
+        });
         actions = actionsOverride.orElseGet(() -> {
-            GatewayActions own = GatewayActions.builder(store, downlink, metrics).build();
+            GatewayActionsBuilder b = GatewayActions.builder(store, downlink, metrics);
+            if (cloud != null) {
+                b = b.cloud(cloud);
+            }
+            GatewayActions own = b.build();
             running.push(own);
             return own;
         });
         rules = new RuleEngine(actions, deviceLabels(), metrics, clock);
         EngineConfig engineConfig = EngineConfig.defaults(); // the registry's default detector, the best ensemble on NAB
+        StreamAnalytics.Outputs outputs = StreamAnalytics.Outputs.NONE;
+        if (cloud != null) {
+            CloudSync sync = cloud;
+            Optional<CloudSelection.Aggregates> aggregates = sync.config().selection().aggregates();
+            if (aggregates.isPresent()) {
+                engineConfig = engineConfig.toBuilder().windows(List.of(aggregates.get().window())).build();
+            }
+            outputs = new StreamAnalytics.Outputs() {
+                @Override
+                public void observed(Observation o) {
+                    sync.anomaly(o);
+                }
+
+                @Override
+                public void windowClosed(WindowResult w) {
+                    sync.aggregate(w);
+                }
+            };
+        }
         RuleParser ruleParser = new RuleParser(actions, engineConfig.detectors().stream().map(NamedDetector::name).toList());
         ruleFile = RuleFile.open(config.analytics().rulesFile(config.dataDir()), ruleParser, rules, metrics).watch();
         running.push(ruleFile);
-        streams = new StreamAnalytics(engineConfig, rules, new StoredInsights(store, metrics, clock), metrics, clock, config.analytics());
+        streams = new StreamAnalytics(engineConfig, rules, new StoredInsights(store, metrics, clock), metrics, clock, config.analytics(),
+                outputs);
         running.push(streams);
         pipeline.addListener(streams);
 
@@ -404,6 +447,11 @@ public final class Gateway implements AutoCloseable {
     /** The rule engine: the rules in force and their state per stream. */
     public RuleEngine rules() {
         return rules;
+    }
+
+    /** The cloud uplink, when {@code --cloud} configured one. */
+    public Optional<CloudSync> cloud() {
+        return Optional.ofNullable(cloud);
     }
 
     /** The stream analytics: statistics, detectors and trend per (device, metric). */

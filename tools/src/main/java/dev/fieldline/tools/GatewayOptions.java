@@ -46,6 +46,11 @@ final class GatewayOptions {
             + " created empty if absent (default: DIR/rules.yaml).")
     Path rulesFile;
 
+    @Option(names = "--cloud", paramLabel = "FILE", description = "Forward selected data (readings above a bound, anomalies,"
+            + " window aggregates, alerts) to an HTTP endpoint or an upstream MQTT broker, store-and-forward, as this YAML"
+            + " file says (docs/analytics.md#cloud-sync).")
+    Path cloudFile;
+
     GatewayConfig toConfig(String bindHost) {
         GatewayConfig c = GatewayConfig.defaults(dataDir)
                 .withBindHost(bindHost)
@@ -59,6 +64,9 @@ final class GatewayOptions {
                 .withSecure(secure);
         if (rulesFile != null) {
             c = c.withAnalytics(c.analytics().withRulesFile(rulesFile));
+        }
+        if (cloudFile != null) {
+            c = c.withAnalytics(c.analytics().withCloudFile(cloudFile));
         }
         return broker == null ? c : c.withExternalBroker(broker);
     }

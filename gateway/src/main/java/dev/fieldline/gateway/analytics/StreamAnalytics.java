@@ -60,12 +60,30 @@ public final class StreamAnalytics implements Analytics, AutoCloseable {
     private final Metrics metrics;
     private final Clock clock;
     private final StreamAnalyticsConfig config;
+    private final Outputs outputs;
     private final ThreadPoolExecutor worker;
     private final ScheduledExecutorService timer;
     /** Per active stream, on the analytics thread only: latest score and insight cadence. */
     private final Map<StreamKey, Mark> marks = new HashMap<>();
     private volatile int keys;
     private EngineCounters counted = new EngineCounters(0, 0, 0, 0, 0, 0);
+
+    /**
+     * Where the analytics' results go besides the rules, e.g. the cloud sync. Called on the analytics
+     * thread: must not block.
+     */
+    public interface Outputs {
+        Outputs NONE = new Outputs() {
+        };
+
+        /** Every observation, after the rules saw it. */
+        default void observed(Observation observation) {
+        }
+
+        /** A window of the engine's configured windows closed. */
+        default void windowClosed(dev.fieldline.analytics.window.WindowResult result) {
+        }
+    }
 
     /** What the gateway remembers per stream besides the engine: the latest score and when the last insight was made. */
     static final class Mark {
@@ -84,7 +102,25 @@ public final class StreamAnalytics implements Analytics, AutoCloseable {
      */
     public StreamAnalytics(EngineConfig engineConfig, RuleEngine rules, StreamInsights insights, Metrics metrics, Clock clock,
             StreamAnalyticsConfig config) {
+        this(engineConfig, rules, insights, metrics, clock, config, Outputs.NONE);
+    }
+
+    /**
+     * @param outputs where observations and closed windows go besides the rules (the cloud sync)
+     */
+    public StreamAnalytics(EngineConfig engineConfig, RuleEngine rules, StreamInsights insights, Metrics metrics, Clock clock,
+            StreamAnalyticsConfig config, Outputs outputs) {
+        this.outputs = outputs;
         this.engine = new StreamEngine(engineConfig.toBuilder().idleTimeout(config.idleAfter()).build(), new StreamListener() {
+            @Override
+            public void windowClosed(dev.fieldline.analytics.window.WindowResult result) {
+                try {
+                    outputs.windowClosed(result);
+                } catch (RuntimeException e) {
+                    log.warn("window output for {} failed: {}", result.key(), e.toString());
+                }
+            }
+
             @Override
             public void streamExpired(StreamKey key) {
                 marks.remove(key);
@@ -166,6 +202,11 @@ public final class StreamAnalytics implements Analytics, AutoCloseable {
                 rules.evaluate(o);
             } catch (RuntimeException e) {
                 log.warn("rules on {} failed: {}", o.key(), e.toString());
+            }
+            try {
+                outputs.observed(o);
+            } catch (RuntimeException e) {
+                log.warn("output of {} failed: {}", o.key(), e.toString());
             }
             mark.samplesSinceInsight++;
             long now = clock.millis();

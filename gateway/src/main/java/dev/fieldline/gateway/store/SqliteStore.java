@@ -55,6 +55,7 @@ public final class SqliteStore implements TelemetryStore {
     private final Connection writerConnection;
     private final WriteSession session;
     private final GroupCommitWriter<WriteSession> writer;
+    private final java.util.List<java.util.function.Consumer<AlertRecord>> alertListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final BlockingQueue<Connection> readers;
     private final List<Connection> allReaders;
     /** Device id to its labels (sorted), for {@link #labels}; replaced whole after each committed change. */
@@ -160,7 +161,26 @@ public final class SqliteStore implements TelemetryStore {
 
     @Override
     public CompletableFuture<AlertRecord> raise(Alert alert) {
-        return writer.submit("raise alert on " + alert.deviceId(), s -> s.insertAlert(alert));
+        return announced(writer.submit("raise alert on " + alert.deviceId(), s -> s.insertAlert(alert)));
+    }
+
+    @Override
+    public void addAlertListener(java.util.function.Consumer<AlertRecord> listener) {
+        alertListeners.add(listener);
+    }
+
+    /** Tells the alert listeners about a stored alert; the caller's future is returned as it is. */
+    private CompletableFuture<AlertRecord> announced(CompletableFuture<AlertRecord> raised) {
+        raised.thenAccept(stored -> {
+            for (java.util.function.Consumer<AlertRecord> l : alertListeners) {
+                try {
+                    l.accept(stored);
+                } catch (RuntimeException e) {
+                    log.warn("alert listener failed on alert {}: {}", stored.id(), e.toString());
+                }
+            }
+        });
+        return raised;
     }
 
     @Override
@@ -168,7 +188,7 @@ public final class SqliteStore implements TelemetryStore {
         if (dedupKey == null || dedupKey.isEmpty()) {
             throw new IllegalArgumentException("dedupKey must not be empty");
         }
-        return writer.submit("raise alert " + dedupKey, s -> s.raiseDeduplicated(alert, dedupKey));
+        return announced(writer.submit("raise alert " + dedupKey, s -> s.raiseDeduplicated(alert, dedupKey)));
     }
 
     @Override

@@ -45,6 +45,12 @@ public interface TelemetryStore extends AlertSink, AutoCloseable {
      */
     CompletableFuture<AlertRecord> raise(Alert alert, String dedupKey);
 
+    /**
+     * Calls {@code listener} with every alert a {@code raise} stored, new or repeated (its
+     * {@link AlertRecord#count()} tells), after the commit, on the store's completion thread: it must not block.
+     */
+    void addAlertListener(java.util.function.Consumer<AlertRecord> listener);
+
     /** Resolves the open or acknowledged alert with {@code dedupKey}; empty if there is none. */
     CompletableFuture<Optional<AlertRecord>> resolveUnresolved(String dedupKey, Instant at, String by);
 
