@@ -4,6 +4,7 @@ import dev.fieldline.agent.Agent;
 import dev.fieldline.agent.AgentConfig;
 import dev.fieldline.agent.hal.sim.Anomaly;
 import dev.fieldline.gateway.Gateway;
+import dev.fieldline.gateway.GatewayConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +43,9 @@ final class DemoCommand implements Callable<Integer> {
         if (devices < 0 || devices > 1000) {
             throw new IllegalArgumentException("--devices must be 0..1000, was " + devices);
         }
-        Gateway gateway = Gateway.start(options.toConfig("127.0.0.1"));
+        GatewayConfig config = options.toConfig("127.0.0.1");
+        writeDemoRules(config.analytics().rulesFile(config.dataDir()));
+        Gateway gateway = Gateway.start(config);
         List<Agent> agents = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -77,6 +80,10 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  curl  " + api + "/api/v1/devices");
         System.out.println("  curl  " + api + "/api/v1/alerts");
         System.out.println("  curl '" + api + "/api/v1/events?type=inference&limit=10'   # the sensor-anomaly model's results");
+        System.out.println("  curl  " + api + "/api/v1/streams                           # per-stream statistics, score, trend");
+        System.out.println("  curl  " + api + "/api/v1/rules                             # the demo's rules (file: "
+                + config.analytics().rulesFile(config.dataDir()) + ", watched)");
+        System.out.println("  curl '" + api + "/api/v1/insights?limit=5'                  # summaries with suggested actions");
         if (!agents.isEmpty()) {
             System.out.println("  curl -X POST -H 'Content-Type: application/json' -d '{\"name\":\"led\",\"args\":{\"on\":true}}' "
                     + api + "/api/v1/devices/" + agents.get(0).deviceId() + "/commands");
@@ -132,5 +139,34 @@ final class DemoCommand implements Callable<Integer> {
             a.close();
         }
         gateway.close();
+    }
+
+    /**
+     * On a data directory without a rules file, the demo starts with two rules that show the stream
+     * analytics: the detectors' anomaly score and a sustained rising trend, both raising alerts.
+     */
+    private static void writeDemoRules(java.nio.file.Path file) throws java.io.IOException {
+        if (java.nio.file.Files.exists(file)) {
+            return;
+        }
+        java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+        java.nio.file.Files.writeString(file, """
+                # Written by `fieldline demo` on first start. Edit it while the demo runs (it is watched)
+                # or use /api/v1/rules; see docs/analytics.md#rules.
+                rules:
+                  - id: demo-temperature-anomaly
+                    name: Temperature anomaly
+                    metric: temperature
+                    when: anomaly_score > 0.9
+                    severity: warning
+                    actions: [{alert: {}}]
+                  - id: demo-temperature-rising
+                    name: Temperature rising for two minutes
+                    metric: temperature
+                    when: trend is increasing
+                    for: 2m
+                    severity: info
+                    actions: [{alert: {}}]
+                """);
     }
 }

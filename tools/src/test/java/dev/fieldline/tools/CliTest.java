@@ -121,6 +121,11 @@ class CliTest {
                 assertThat(resp.statusCode()).isEqualTo(200);
                 assertThat(resp.body()).as(device).contains("\"metric\":\"temperature\"");
             }
+            // the demo's rules file, written on first start, is the gateway's rules
+            HttpResponse<String> rules = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + gw.httpAddress().getPort() + "/api/v1/rules")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(rules.body()).contains("demo-temperature-anomaly", "demo-temperature-rising");
+            assertThat(r.out()).contains("/api/v1/streams", "/api/v1/insights");
         }
     }
 }
