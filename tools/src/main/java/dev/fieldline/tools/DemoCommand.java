@@ -43,7 +43,9 @@ final class DemoCommand implements Callable<Integer> {
         if (devices < 0 || devices > 1000) {
             throw new IllegalArgumentException("--devices must be 0..1000, was " + devices);
         }
-        GatewayConfig config = options.toConfig("127.0.0.1");
+        GatewayConfig base = options.toConfig("127.0.0.1");
+        // insights every minute (the gateway's default is every 1,000 samples or 15 min), so the demo shows them soon
+        GatewayConfig config = base.withAnalytics(base.analytics().withInsights(60, Duration.ofMinutes(1)));
         writeDemoRules(config.analytics().rulesFile(config.dataDir()));
         Gateway gateway = Gateway.start(config);
         List<Agent> agents = new ArrayList<>();

@@ -54,6 +54,8 @@ public final class RuleEngine {
         volatile long lastEventTime;
         volatile long lastSeenMillis;
         volatile double lastValue;
+        /** The reading itself, last time (what a clearing firing carries as its value). */
+        volatile double lastReading;
         volatile Instant firedAt;
     }
 
@@ -107,7 +109,7 @@ public final class RuleEngine {
                 if (dropped != null) {
                     dropped.forEach((key, s) -> {
                         if (s.fired) {
-                            clear(old, key, s, s.lastValue, s.lastEventTime);
+                            clear(old, key, s, s.lastReading, s.lastEventTime);
                         }
                     });
                 }
@@ -136,6 +138,7 @@ public final class RuleEngine {
             StreamState s = a.perStream().computeIfAbsent(o.key(), k -> new StreamState());
             double subject = r.when().subject(o);
             s.lastValue = subject;
+            s.lastReading = o.value();
             s.lastEventTime = o.timeMillis();
             s.lastSeenMillis = clock.millis();
             if (r.when().test(o)) {
@@ -147,7 +150,7 @@ public final class RuleEngine {
                     s.firedAt = clock.instant();
                     a.fired().increment();
                     try {
-                        runner.fired(r.actions(), firing(r, o.key(), subject, o.timeMillis(), details(o)));
+                        runner.fired(r.actions(), firing(r, o.key(), o.value(), o.timeMillis(), details(r, o, subject)));
                     } catch (RuntimeException e) {
                         a.failed().increment();
                         log.warn("rule {} on {}: actions failed: {}", r.id(), o.key(), e.toString());
@@ -156,7 +159,7 @@ public final class RuleEngine {
             } else {
                 s.holdingSince = -1;
                 if (s.fired) {
-                    clear(r, o.key(), s, subject, o.timeMillis());
+                    clear(r, o.key(), s, o.value(), o.timeMillis());
                 }
             }
         }
@@ -178,9 +181,18 @@ public final class RuleEngine {
                 r.conditionText(), r.severity(), Instant.ofEpochMilli(eventTime), clock.instant(), details);
     }
 
-    private static Map<String, Object> details(Observation o) {
+    /**
+     * What the rule saw: the reading's statistics, and the quantity its condition tested
+     * ({@code subject}: the anomaly score for {@code anomaly_score > 0.9}) with the condition's
+     * {@code threshold} when it compares with a number (alerts store that as their threshold).
+     */
+    private static Map<String, Object> details(Rule r, Observation o, double subject) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("value", o.value());
+        m.put("subject", subject);
+        if (r.when() instanceof Condition.Compare c) {
+            m.put("threshold", c.threshold());
+        }
         m.put("count", o.count());
         m.put("mean", o.mean());
         m.put("stddev", o.stddev());

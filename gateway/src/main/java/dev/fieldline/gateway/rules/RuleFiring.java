@@ -12,7 +12,8 @@ import java.util.Map;
  * @param ruleName the rule's name as written
  * @param deviceId the device the stream belongs to
  * @param metric the stream's metric
- * @param value the value that completed the condition
+ * @param value the reading that completed the condition (the quantity the condition tested, e.g. an
+ *     anomaly score, is {@code details.subject}; a numeric comparison's limit {@code details.threshold})
  * @param condition the condition as text, e.g. {@code temperature > 75 for 30s}
  * @param severity severity the rule gives its alerts
  * @param eventTime the event time of the sample that completed the condition

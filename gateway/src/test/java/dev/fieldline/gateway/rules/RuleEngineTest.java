@@ -102,10 +102,13 @@ class RuleEngineTest {
                   - {id: z, when: score.zscore >= 0.5}
                   - {id: rising, when: trend is increasing, for: 10m}
                 """));
-        engine.evaluate(obs("d", "t", 0, 1, 0.95, up));
-        engine.evaluate(obs("d", "t", 600_000, 1, 0.1, up));
-        assertThat(runner.summary()).containsExactly("fired odd d/t 0.95", "fired z d/t 0.95", "cleared odd d/t 0.1",
-                "cleared z d/t 0.1", "fired rising d/t 1.0");
+        engine.evaluate(obs("d", "t", 0, 21.5, 0.95, up));
+        engine.evaluate(obs("d", "t", 600_000, 22, 0.1, up));
+        // a firing carries the reading; what the condition tested and its limit are in the details
+        assertThat(runner.summary()).containsExactly("fired odd d/t 21.5", "fired z d/t 21.5", "cleared odd d/t 22.0",
+                "cleared z d/t 22.0", "fired rising d/t 22.0");
+        assertThat(runner.calls.get(0).firing().details()).containsEntry("subject", 0.95).containsEntry("threshold", 0.9);
+        assertThat(runner.calls.get(4).firing().details()).containsKey("subject").doesNotContainKey("threshold");
     }
 
     @Test
