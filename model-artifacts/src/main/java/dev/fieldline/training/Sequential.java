@@ -125,9 +125,29 @@ public final class Sequential {
             Layer.size(shape);
         }
 
-        /** A dense layer; a non-flat input is flattened (row-major), as FULLY_CONNECTED does. */
+        /** A dense layer; a non-flat input is first {@link #flatten() flattened} (row-major), as FULLY_CONNECTED does. */
         public Builder dense(int units) {
+            if (shape.length != 1) {
+                flatten();
+            }
             return add(new Dense(Layer.size(shape), units, random));
+        }
+
+        /** A convolution with {@code filters} square {@code kernel×kernel} filters on the current image shape. */
+        public Builder conv2d(int filters, int kernel, int stride, Padding padding) {
+            return add(new Conv2D(shape, filters, kernel, kernel, stride, padding, random));
+        }
+
+        public Builder maxPool(int size, int stride, Padding padding) {
+            return add(Pool2D.max(shape, size, stride, padding));
+        }
+
+        public Builder averagePool(int size, int stride, Padding padding) {
+            return add(Pool2D.average(shape, size, stride, padding));
+        }
+
+        public Builder flatten() {
+            return add(new Flatten(shape));
         }
 
         public Builder relu() {
