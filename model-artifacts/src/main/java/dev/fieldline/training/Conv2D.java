@@ -27,6 +27,8 @@ public final class Conv2D implements Layer {
     private float[] lastInput = new float[0];
     private float[] output = new float[0];
     private float[] gradInput = new float[0];
+    private final float[] patch;
+    private final float[] gradPatch;
 
     public Conv2D(int[] inputShape, int filters, int kernelH, int kernelW, int stride, Padding padding, Random random) {
         Padding.checkImage("Conv2D", inputShape);
@@ -47,6 +49,8 @@ public final class Conv2D implements Layer {
         this.filters = filters;
         this.weights = new Parameter("filters", filters, kernelH, kernelW, inC);
         this.bias = new Parameter("bias", filters);
+        this.patch = new float[kernelH * kernelW * inC];
+        this.gradPatch = new float[patch.length];
         float limit = (float) Math.sqrt(6.0 / (kernelH * kernelW * inC));
         float[] w = weights.value();
         for (int i = 0; i < w.length; i++) {
@@ -93,29 +97,17 @@ public final class Conv2D implements Layer {
         System.arraycopy(input, 0, lastInput, 0, batch * inSize);
         float[] w = weights.value();
         float[] b = bias.value();
+        int k = patch.length;
         for (int n = 0; n < batch; n++) {
-            int xo = n * inSize;
             for (int oy = 0; oy < outH; oy++) {
                 for (int ox = 0; ox < outW; ox++) {
+                    gather(lastInput, n * inSize, oy, ox);
                     int yo = n * outSize + (oy * outW + ox) * filters;
                     for (int o = 0; o < filters; o++) {
+                        int wo = o * k;
                         float acc = 0f;
-                        for (int ky = 0; ky < kh; ky++) {
-                            int iy = oy * stride + ky - padTop;
-                            if (iy < 0 || iy >= inH) {
-                                continue;
-                            }
-                            for (int kx = 0; kx < kw; kx++) {
-                                int ix = ox * stride + kx - padLeft;
-                                if (ix < 0 || ix >= inW) {
-                                    continue;
-                                }
-                                int wo = ((o * kh + ky) * kw + kx) * inC;
-                                int io = xo + (iy * inW + ix) * inC;
-                                for (int c = 0; c < inC; c++) {
-                                    acc += w[wo + c] * input[io + c];
-                                }
-                            }
+                        for (int j = 0; j < k; j++) {
+                            acc += w[wo + j] * patch[j];
                         }
                         output[yo + o] = acc + b[o];
                     }
@@ -133,37 +125,60 @@ public final class Conv2D implements Layer {
         float[] w = weights.value();
         float[] gw = weights.grad();
         float[] gb = bias.grad();
+        int k = patch.length;
         for (int n = 0; n < batch; n++) {
-            int xo = n * inSize;
             for (int oy = 0; oy < outH; oy++) {
                 for (int ox = 0; ox < outW; ox++) {
+                    gather(lastInput, n * inSize, oy, ox);
+                    java.util.Arrays.fill(gradPatch, 0f);
                     int go = n * outSize + (oy * outW + ox) * filters;
                     for (int o = 0; o < filters; o++) {
                         float g = gradOutput[go + o];
                         gb[o] += g;
-                        for (int ky = 0; ky < kh; ky++) {
-                            int iy = oy * stride + ky - padTop;
-                            if (iy < 0 || iy >= inH) {
-                                continue;
-                            }
-                            for (int kx = 0; kx < kw; kx++) {
-                                int ix = ox * stride + kx - padLeft;
-                                if (ix < 0 || ix >= inW) {
-                                    continue;
-                                }
-                                int wo = ((o * kh + ky) * kw + kx) * inC;
-                                int io = xo + (iy * inW + ix) * inC;
-                                for (int c = 0; c < inC; c++) {
-                                    gw[wo + c] += g * lastInput[io + c];
-                                    gradInput[io + c] += g * w[wo + c];
-                                }
-                            }
+                        int wo = o * k;
+                        for (int j = 0; j < k; j++) {
+                            gw[wo + j] += g * patch[j];
+                            gradPatch[j] += g * w[wo + j];
                         }
                     }
+                    scatter(gradPatch, gradInput, n * inSize, oy, ox);
                 }
             }
         }
         return gradInput;
+    }
+
+    /** Copies the receptive field of output {@code (oy, ox)} into {@link #patch}, in filter order, zeros for padding. */
+    private void gather(float[] x, int xo, int oy, int ox) {
+        int j = 0;
+        for (int ky = 0; ky < kh; ky++) {
+            int iy = oy * stride + ky - padTop;
+            for (int kx = 0; kx < kw; kx++, j += inC) {
+                int ix = ox * stride + kx - padLeft;
+                if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) {
+                    java.util.Arrays.fill(patch, j, j + inC, 0f);
+                } else {
+                    System.arraycopy(x, xo + (iy * inW + ix) * inC, patch, j, inC);
+                }
+            }
+        }
+    }
+
+    /** Adds a patch-shaped gradient back onto the input positions it came from (padding dropped). */
+    private void scatter(float[] g, float[] gx, int xo, int oy, int ox) {
+        int j = 0;
+        for (int ky = 0; ky < kh; ky++) {
+            int iy = oy * stride + ky - padTop;
+            for (int kx = 0; kx < kw; kx++, j += inC) {
+                int ix = ox * stride + kx - padLeft;
+                if (iy >= 0 && iy < inH && ix >= 0 && ix < inW) {
+                    int io = xo + (iy * inW + ix) * inC;
+                    for (int c = 0; c < inC; c++) {
+                        gx[io + c] += g[j + c];
+                    }
+                }
+            }
+        }
     }
 
     @Override
