@@ -58,8 +58,10 @@ class LayersTest {
                 new Conv2D(new int[] {5, 5, 2}, 3, 3, 3, 1, Padding.SAME, r),
                 new Conv2D(new int[] {5, 4, 2}, 2, 3, 2, 2, Padding.SAME, r),
                 new Conv2D(new int[] {6, 5, 3}, 2, 3, 3, 2, Padding.VALID, r),
+                new Conv2D(new int[] {4, 4, 1}, 2, 4, 4, 1, Padding.SAME, r), // padding 1 before, 2 after
                 Pool2D.max(new int[] {5, 5, 2}, 2, 2, Padding.SAME),
                 Pool2D.max(new int[] {4, 4, 3}, 3, 1, Padding.VALID),
+                Pool2D.max(new int[] {3, 3, 2}, 2, 1, Padding.SAME),
                 Pool2D.average(new int[] {5, 5, 2}, 2, 2, Padding.SAME),
                 Pool2D.average(new int[] {5, 4, 2}, 3, 2, Padding.VALID),
                 new Flatten(3, 2, 2));

@@ -80,8 +80,12 @@ public final class Idx {
             int b0 = raw.read();
             int b1 = raw.read();
             raw.reset();
-            InputStream in = b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
-            return read(file, in, limits);
+            if (b0 != 0x1f || b1 != 0x8b) {
+                return read(file, raw, limits);
+            }
+            try (InputStream gz = new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16)) {
+                return read(file, gz, limits);
+            }
         }
     }
 
