@@ -23,8 +23,11 @@ public final class Pool2D implements Layer {
     private final Padding padding;
     private final int outH;
     private final int outW;
-    private final int padTop;
-    private final int padLeft;
+    /** Each output row's input rows {@code [rowFrom, rowTo)} and each output column's input columns, padding cut off. */
+    private final int[] rowFrom;
+    private final int[] rowTo;
+    private final int[] colFrom;
+    private final int[] colTo;
     private float[] output = new float[0];
     private int[] argmax = new int[0];
     private float[] gradInput = new float[0];
@@ -40,8 +43,20 @@ public final class Pool2D implements Layer {
         this.padding = padding;
         this.outH = padding.outSize(inH, size, stride);
         this.outW = padding.outSize(inW, size, stride);
-        this.padTop = padding.before(inH, size, stride);
-        this.padLeft = padding.before(inW, size, stride);
+        int padTop = padding.before(inH, size, stride);
+        int padLeft = padding.before(inW, size, stride);
+        this.rowFrom = new int[outH];
+        this.rowTo = new int[outH];
+        for (int o = 0; o < outH; o++) {
+            rowFrom[o] = Math.max(o * stride - padTop, 0);
+            rowTo[o] = Math.min(o * stride - padTop + size, inH);
+        }
+        this.colFrom = new int[outW];
+        this.colTo = new int[outW];
+        for (int o = 0; o < outW; o++) {
+            colFrom[o] = Math.max(o * stride - padLeft, 0);
+            colTo[o] = Math.min(o * stride - padLeft + size, inW);
+        }
     }
 
     public static Pool2D max(int[] inputShape, int size, int stride, Padding padding) {
@@ -77,11 +92,11 @@ public final class Pool2D implements Layer {
         }
         for (int n = 0; n < batch; n++) {
             for (int oy = 0; oy < outH; oy++) {
-                int y0 = Math.max(oy * stride - padTop, 0);
-                int y1 = Math.min(oy * stride - padTop + size, inH);
+                int y0 = rowFrom[oy];
+                int y1 = rowTo[oy];
                 for (int ox = 0; ox < outW; ox++) {
-                    int x0 = Math.max(ox * stride - padLeft, 0);
-                    int x1 = Math.min(ox * stride - padLeft + size, inW);
+                    int x0 = colFrom[ox];
+                    int x1 = colTo[ox];
                     int yo = n * outSize + (oy * outW + ox) * channels;
                     for (int c = 0; c < channels; c++) {
                         int best = -1;
@@ -116,11 +131,11 @@ public final class Pool2D implements Layer {
         Arrays.fill(gradInput, 0, batch * inSize, 0f);
         for (int n = 0; n < batch; n++) {
             for (int oy = 0; oy < outH; oy++) {
-                int y0 = Math.max(oy * stride - padTop, 0);
-                int y1 = Math.min(oy * stride - padTop + size, inH);
+                int y0 = rowFrom[oy];
+                int y1 = rowTo[oy];
                 for (int ox = 0; ox < outW; ox++) {
-                    int x0 = Math.max(ox * stride - padLeft, 0);
-                    int x1 = Math.min(ox * stride - padLeft + size, inW);
+                    int x0 = colFrom[ox];
+                    int x1 = colTo[ox];
                     int go = n * outSize + (oy * outW + ox) * channels;
                     for (int c = 0; c < channels; c++) {
                         float g = gradOutput[go + c];
