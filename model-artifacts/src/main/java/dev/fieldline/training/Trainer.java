@@ -43,7 +43,23 @@ public final class Trainer {
     private Trainer() {
     }
 
+    /**
+     * Called after each backward pass, before the optimiser step, with the model's parameters and their
+     * gradients; it may add to the gradients (FedProx's proximal term, a regulariser).
+     */
+    @FunctionalInterface
+    public interface GradientHook {
+        GradientHook NONE = parameters -> { };
+
+        void beforeStep(List<Parameter> parameters);
+    }
+
     public static History fit(Sequential model, Dataset data, Loss loss, Optimizer optimizer, Config config) {
+        return fit(model, data, loss, optimizer, config, GradientHook.NONE);
+    }
+
+    public static History fit(Sequential model, Dataset data, Loss loss, Optimizer optimizer, Config config,
+            GradientHook hook) {
         if (data.inputSize() != model.inputSize() || data.targetSize() != model.outputSize()) {
             throw new IllegalArgumentException("the data has " + data.inputSize() + " inputs and " + data.targetSize()
                     + " targets per example, the model " + model.inputSize() + " and " + model.outputSize());
@@ -80,6 +96,7 @@ public final class Trainer {
                 float[] y = model.forward(x, b);
                 sum += loss.lossAndGradient(y, t, b, out, grad);
                 model.backward(grad, b);
+                hook.beforeStep(params);
                 optimizer.step(params);
                 batches++;
             }
