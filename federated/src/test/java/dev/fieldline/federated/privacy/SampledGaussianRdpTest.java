@@ -86,6 +86,24 @@ class SampledGaussianRdpTest {
     }
 
     @Test
+    void staysFiniteAndNonDecreasingInTheOrderOverAWideGrid() {
+        double[] orders = SampledGaussianRdp.defaultOrders();
+        for (double lq = -7; lq <= 0; lq += 0.5) {
+            double q = Math.min(0.999, Math.pow(10, lq));
+            for (double lz = -1; lz <= 2.01; lz += 0.25) {
+                double z = Math.pow(10, lz);
+                double previous = 0;
+                for (double alpha : orders) {
+                    double r = SampledGaussianRdp.rdp(q, z, alpha);
+                    assertThat(r).as("q=%s z=%s alpha=%s", q, z, alpha).isFinite()
+                            .isGreaterThanOrEqualTo(previous * (1 - 1e-9) - 1e-12);
+                    previous = r;
+                }
+            }
+        }
+    }
+
+    @Test
     void defaultOrdersAreTensorFlowPrivacys() {
         double[] orders = SampledGaussianRdp.defaultOrders();
         assertThat(orders).hasSize(155);
