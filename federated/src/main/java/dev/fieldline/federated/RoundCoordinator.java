@@ -27,7 +27,8 @@ public final class RoundCoordinator {
      * @param minClients at least this many are sampled, and a round starts only with this many available
      * @param minUpdates a round aggregates only with at least this many accepted updates, else it is abandoned
      * @param deadline how long clients have from the announcement
-     * @param plan how clients train (the strategy's client settings are merged in)
+     * @param plan how clients train (the strategy's client settings are merged in; each round mixes its number into
+     *     the seed, so clients shuffle differently every round)
      * @param seed seed of the sampling (mixed with the round number)
      */
     public record Config(double fraction, int minClients, int minUpdates, Duration deadline, TrainingPlan plan,
@@ -183,7 +184,8 @@ public final class RoundCoordinator {
             pool.set(j, tmp);
         }
         List<String> selected = new ArrayList<>(new TreeSet<>(pool.subList(0, k)));
-        TrainingPlan plan = config.plan();
+        // a new shuffling seed each round, so a client does not visit its examples in the same order every round
+        TrainingPlan plan = config.plan().withSeed(config.plan().seed() * 1_000_003L + round);
         Double mu = strategy.clientSettings().get("proximal_mu");
         if (mu != null) {
             plan = plan.withProximalMu(mu);

@@ -35,6 +35,10 @@ public record TrainingPlan(int localEpochs, int batchSize, float learningRate, f
         return new TrainingPlan(localEpochs, batchSize, learningRate, momentum, mu, seed);
     }
 
+    public TrainingPlan withSeed(long newSeed) {
+        return new TrainingPlan(localEpochs, batchSize, learningRate, momentum, proximalMu, newSeed);
+    }
+
     /** The plan as a flat map of numbers, for the wire. */
     public Map<String, Double> toMap() {
         Map<String, Double> m = new LinkedHashMap<>();

@@ -47,6 +47,16 @@ class RoundCoordinatorTest {
     }
 
     @Test
+    void eachRoundGivesTheClientsANewShufflingSeed() {
+        RoundCoordinator c = coordinator(1, 1, 1);
+        long first = c.start(clients(3), T0).plan().seed();
+        c.abandon("test");
+        long second = c.start(clients(3), T0).plan().seed();
+        assertThat(second).isNotEqualTo(first);
+        assertThat(coordinator(1, 1, 1).start(clients(3), T0).plan().seed()).isEqualTo(first);
+    }
+
+    @Test
     void aggregatesTheExampleWeightedMeanAndAdvancesTheVersion() {
         RoundCoordinator c = coordinator(1, 2, 2);
         RoundCoordinator.RoundPlan plan = c.start(List.of("a", "b"), T0);
