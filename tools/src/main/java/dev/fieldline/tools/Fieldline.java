@@ -2,6 +2,7 @@ package dev.fieldline.tools;
 
 import dev.fieldline.tools.analytics.AnalyticsCommand;
 import dev.fieldline.tools.bench.BenchCommand;
+import dev.fieldline.tools.fl.FlCommand;
 import dev.fieldline.tools.model.ModelCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Option;
             BenchCommand.class,
             ModelCommand.class,
             AnalyticsCommand.class,
+            FlCommand.class,
             TokenCommand.class,
             CommandLine.HelpCommand.class
         })

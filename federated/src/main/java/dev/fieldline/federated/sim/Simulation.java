@@ -8,9 +8,13 @@ import dev.fieldline.federated.Strategies;
 import dev.fieldline.federated.Strategy;
 import dev.fieldline.federated.TrainingPlan;
 import dev.fieldline.federated.UpdateValidator;
+import dev.fieldline.federated.privacy.DpConfig;
+import dev.fieldline.federated.privacy.DpMeanAggregator;
+import dev.fieldline.federated.privacy.NoiseSource;
+import dev.fieldline.federated.privacy.PrivacyAccountant;
+import dev.fieldline.federated.privacy.UpdateClipping;
 import dev.fieldline.training.Dataset;
 import dev.fieldline.training.Sequential;
-import dev.fieldline.training.SoftmaxCrossEntropy;
 import dev.fieldline.training.data.FashionMnist;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,8 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Simulation {
     private static final Logger LOG = LoggerFactory.getLogger(Simulation.class);
-    /** Test examples per evaluation task; fixed, so the summed loss does not depend on the thread count. */
-    private static final int EVAL_CHUNK = 500;
     private static final Instant T0 = Instant.EPOCH;
     private static final Duration DEADLINE = Duration.ofHours(1);
 
@@ -58,9 +60,26 @@ public final class Simulation {
      * @param plan local epochs E, batch B, learning rate, momentum, and the clients' shuffling seed
      * @param seed seed of the initial weights, the partition and the sampling
      * @param threads clients trained at once
+     * @param dp DP-FedAvg (clients clip, the server clips again and adds Gaussian noise), or null for none
      */
     public record Config(int clients, double fraction, int rounds, Partitions.Scheme partition, String strategy,
-            String model, TrainingPlan plan, long seed, int threads) {
+            String model, TrainingPlan plan, long seed, int threads, DpConfig dp) {
+
+        /** Without differential privacy. */
+        public Config(int clients, double fraction, int rounds, Partitions.Scheme partition, String strategy,
+                String model, TrainingPlan plan, long seed, int threads) {
+            this(clients, fraction, rounds, partition, strategy, model, plan, seed, threads, null);
+        }
+
+        public Config withDp(DpConfig newDp) {
+            return new Config(clients, fraction, rounds, partition, strategy, model, plan, seed, threads, newDp);
+        }
+
+        /** Clients sampled per round, as {@link RoundCoordinator} samples them (minimum one). */
+        public int perRound() {
+            return Math.min(clients, Math.max(1, (int) Math.ceil(fraction * clients)));
+        }
+
         public Config {
             if (clients < 1) {
                 throw new IllegalArgumentException("clients must be >= 1, was " + clients);
@@ -94,10 +113,14 @@ public final class Simulation {
      * @param trainLoss example-weighted mean of the contributors' last local epoch loss (NaN if none)
      * @param seconds wall-clock time of the round: local training, aggregation and evaluation
      * @param aggregated false when the round was abandoned (the global model is unchanged)
+     * @param epsilon with DP, the cumulative ε after this round at {@link #DP_DELTA}; NaN without
      */
     public record RoundReport(int round, double accuracy, double loss, int selected, int contributors, int rejected,
-            double trainLoss, double seconds, boolean aggregated) {
+            double trainLoss, double seconds, boolean aggregated, double epsilon) {
     }
+
+    /** The δ at which the simulation reports DP's ε. */
+    public static final double DP_DELTA = 1e-5;
 
     /** Called after each round, on the thread that called {@link #run}. */
     @FunctionalInterface
@@ -171,9 +194,22 @@ public final class Simulation {
         Strategy strategy = Strategies.create(config.strategy());
         Sequential initial = FlModels.create(config.model(), config.seed());
         LocalTrainer first = new LocalTrainer(initial);
-        RoundCoordinator coordinator = new RoundCoordinator(
-                new RoundCoordinator.Config(config.fraction(), 1, 1, DEADLINE, config.plan(), config.seed()),
-                strategy, new UpdateValidator(first.layout()), first.layout().read(initial));
+        RoundCoordinator.Config roundConfig = new RoundCoordinator.Config(config.fraction(), 1, 1, DEADLINE,
+                config.plan(), config.seed());
+        UpdateValidator validator = new UpdateValidator(first.layout());
+        DpConfig dp = config.dp();
+        PrivacyAccountant accountant = null;
+        RoundCoordinator coordinator;
+        if (dp == null) {
+            coordinator = new RoundCoordinator(roundConfig, strategy, validator, first.layout().read(initial));
+        } else {
+            // the seeded noise makes runs reproducible; it is for simulation only and gives no real privacy
+            DpMeanAggregator aggregator = new DpMeanAggregator(dp, config.perRound(),
+                    NoiseSource.seededForSimulationOnly(config.seed()));
+            coordinator = new RoundCoordinator(roundConfig, strategy, validator, first.layout().read(initial),
+                    aggregator);
+            accountant = PrivacyAccountant.forSampling(n, config.perRound(), dp.noiseMultiplier());
+        }
         // one model per thread; a task borrows one and gives it back
         BlockingQueue<LocalTrainer> trainers = new ArrayBlockingQueue<>(config.threads());
         trainers.add(first);
@@ -199,18 +235,22 @@ public final class Simulation {
                 List<Future<ClientUpdate>> futures = new ArrayList<>();
                 for (String id : plan.selected()) {
                     Dataset data = local[ids.indexOf(id)];
-                    futures.add(pool.submit(() -> withTrainer(trainers, t -> t.train(id, global, data, plan.plan()))));
+                    futures.add(pool.submit(() -> withTrainer(trainers, t -> {
+                        ClientUpdate u = t.train(id, global, data, plan.plan());
+                        return dp == null ? u : UpdateClipping.clip(u, dp.clipNorm());
+                    })));
                 }
                 for (Future<ClientUpdate> f : futures) {
                     coordinator.submit(plan.round(), get(f), now);
                 }
                 RoundCoordinator.RoundResult result = coordinator.close();
-                double[] eval = evaluate(pool, trainers, coordinator.global(), testSet);
+                Evaluation eval = evaluate(pool, trainers, coordinator.global(), testSet);
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                RoundReport report = new RoundReport(plan.round(), eval[0], eval[1], plan.selected().size(),
+                RoundReport report = new RoundReport(plan.round(), eval.accuracy(), eval.loss(), plan.selected().size(),
                         result.contributors().size(), result.rejected().size(),
                         result.metrics().getOrDefault("loss", Double.NaN), seconds,
-                        result.outcome() == RoundCoordinator.Outcome.AGGREGATED);
+                        result.outcome() == RoundCoordinator.Outcome.AGGREGATED,
+                        accountant == null ? Double.NaN : accountant.epsilon(r, DP_DELTA).epsilon());
                 if (!report.aggregated()) {
                     LOG.warn("round {} abandoned: {}", r, result.reason());
                 }
@@ -242,16 +282,16 @@ public final class Simulation {
         return Dataset.classification(x, px, labels, FashionMnist.CLASSES);
     }
 
-    /** {accuracy, mean cross-entropy} of the weights on the data, in fixed chunks summed in order. */
-    private static double[] evaluate(ExecutorService pool, BlockingQueue<LocalTrainer> trainers, float[] weights,
+    /** The weights' {@link Evaluation} on the data, chunk by chunk on the pool, summed in chunk order. */
+    private static Evaluation evaluate(ExecutorService pool, BlockingQueue<LocalTrainer> trainers, float[] weights,
             Dataset data) {
         List<Future<double[]>> chunks = new ArrayList<>();
-        for (int from = 0; from < data.count(); from += EVAL_CHUNK) {
-            int to = Math.min(data.count(), from + EVAL_CHUNK);
+        for (int from = 0; from < data.count(); from += Evaluation.CHUNK) {
+            int to = Math.min(data.count(), from + Evaluation.CHUNK);
             int a = from;
             chunks.add(pool.submit(() -> withTrainer(trainers, t -> {
                 t.layout().write(t.model(), weights);
-                return evaluateChunk(t.model(), data, a, to);
+                return Evaluation.sums(t.model(), data, a, to);
             })));
         }
         double correct = 0;
@@ -261,28 +301,7 @@ public final class Simulation {
             correct += c[0];
             loss += c[1];
         }
-        return new double[] {correct / data.count(), loss / data.count()};
-    }
-
-    private static double[] evaluateChunk(Sequential model, Dataset data, int from, int to) {
-        int in = data.inputSize();
-        int out = data.targetSize();
-        int count = to - from;
-        float[] x = new float[count * in];
-        System.arraycopy(data.inputs(), from * in, x, 0, x.length);
-        float[] y = model.predict(x, count, 100);
-        float[] p = new float[out];
-        double correct = 0;
-        double loss = 0;
-        for (int i = 0; i < count; i++) {
-            int label = data.label(from + i);
-            if (Dataset.argmax(y, i * out, out) == label) {
-                correct++;
-            }
-            SoftmaxCrossEntropy.softmax(y, i * out, out, p, 0);
-            loss -= StrictMath.log(Math.max(p[label], 1e-30f));
-        }
-        return new double[] {correct, loss};
+        return new Evaluation(correct / data.count(), loss / data.count());
     }
 
     private interface TrainerTask<T> {
