@@ -241,7 +241,10 @@ public final class RoundCoordinator {
         return open != null && now.isAfter(open.deadline());
     }
 
-    /** Closes the open round: aggregates the accepted updates, or abandons it when too few arrived. */
+    /**
+     * Closes the open round: aggregates the accepted updates, or abandons it when too few arrived or the
+     * strategy cannot aggregate them ({@link AggregationException}, e.g. Krum with too few updates).
+     */
     public RoundResult close() {
         RoundPlan plan = requireOpen();
         List<ClientUpdate> updates = new ArrayList<>(received.values());
@@ -249,9 +252,14 @@ public final class RoundCoordinator {
             return abandon(plan.round() + ": " + updates.size() + " of " + plan.selected().size()
                     + " clients answered, fewer than the minimum of " + config.minUpdates());
         }
-        float[] next = aggregator == MeanAggregator.WEIGHTED
-                ? strategy.aggregate(plan.round(), global, updates)
-                : strategy.applyMean(plan.round(), global, aggregator.mean(updates));
+        float[] next;
+        try {
+            next = aggregator == MeanAggregator.WEIGHTED
+                    ? strategy.aggregate(plan.round(), global, updates)
+                    : strategy.applyMean(plan.round(), global, aggregator.mean(updates));
+        } catch (AggregationException e) {
+            return abandon(plan.round() + ": " + e.getMessage());
+        }
         return finish(plan, next, updates);
     }
 
