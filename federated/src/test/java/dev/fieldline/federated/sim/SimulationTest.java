@@ -50,7 +50,7 @@ class SimulationTest {
         }
         assertThat(result.finalAccuracy()).isGreaterThan(0.9);
         assertThat(seen.get(2).loss()).isLessThan(seen.get(0).loss());
-        assertThat(result.roundsTo(0.5)).hasValue(1);
+        assertThat(result.roundsTo(seen.get(0).accuracy())).hasValue(1);
         assertThat(result.roundsTo(1.01)).isEmpty();
         assertThat(result.seconds()).isGreaterThanOrEqualTo(seen.stream().mapToDouble(Simulation.RoundReport::seconds).sum() * 0.99);
     }
