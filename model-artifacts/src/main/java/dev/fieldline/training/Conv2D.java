@@ -67,6 +67,14 @@ public final class Conv2D implements Layer {
         return bias;
     }
 
+    public int kernelH() {
+        return kh;
+    }
+
+    public int kernelW() {
+        return kw;
+    }
+
     public int stride() {
         return stride;
     }

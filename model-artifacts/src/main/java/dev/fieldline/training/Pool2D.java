@@ -71,6 +71,19 @@ public final class Pool2D implements Layer {
         return kind;
     }
 
+    /** The side of the square window. */
+    public int size() {
+        return size;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public Padding padding() {
+        return padding;
+    }
+
     @Override
     public int[] inputShape() {
         return new int[] {inH, inW, channels};

@@ -129,7 +129,39 @@ class TfliteExportTest {
 
     @Test
     void refusesLayersItCannotExport() {
-        Sequential m = new Sequential(java.util.List.of(new Relu(3)));
-        assertThatThrownBy(() -> TfliteExport.float32(m, "")).hasMessageContaining("only dense layers");
+        Layer custom = new Layer() {
+            @Override
+            public int[] inputShape() {
+                return new int[] {3};
+            }
+
+            @Override
+            public int[] outputShape() {
+                return new int[] {3};
+            }
+
+            @Override
+            public float[] forward(float[] input, int batch) {
+                return input;
+            }
+
+            @Override
+            public float[] backward(float[] gradOutput, int batch) {
+                return gradOutput;
+            }
+
+            @Override
+            public java.util.List<Parameter> parameters() {
+                return java.util.List.of();
+            }
+
+            @Override
+            public String toString() {
+                return "Identity";
+            }
+        };
+        Sequential m = new Sequential(java.util.List.of(new Dense(3, 3, new Random(1)), custom));
+        assertThatThrownBy(() -> TfliteExport.float32(m, "")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("cannot export layer 1 (Identity): TFLite export knows Conv2D, Pool2D, Flatten, Dense and Relu");
     }
 }
