@@ -176,41 +176,58 @@ public final class TfliteExport {
             Step s = steps.get(i);
             String n = s.name(i);
             QuantParams xq = int8 ? quant.get(i) : null;
-            int y = b.addTensor(i == steps.size() - 1 ? "output" : n + "/output", type, single(s.outputShape()),
-                    int8 ? quant.get(i + 1).toQuantization() : Quantization.NONE);
             Activation act = s.relu() ? Activation.RELU : Activation.NONE;
+            int[] inputs;
+            int code;
+            int version;
+            BuiltinOptions options;
             switch (s.op()) {
                 case CONV_2D -> {
                     Conv2D c = (Conv2D) s.layer();
                     int[] shape = {c.outputShape()[2], c.kernelH(), c.kernelW(), c.inputShape()[2]};
                     int[] wb = addWeightsAndBias(b, n, shape, c.weights().value(), c.bias().value(), xq, true);
-                    b.addOperator(BuiltinOperator.CONV_2D, int8 ? CONV_INT8_VERSION : CONV_FLOAT_VERSION,
-                            new int[] {x, wb[0], wb[1]}, new int[] {y},
-                            new BuiltinOptions.Conv2D(padding(c.padding()), c.stride(), c.stride(), act, 1, 1));
+                    inputs = new int[] {x, wb[0], wb[1]};
+                    code = BuiltinOperator.CONV_2D;
+                    version = int8 ? CONV_INT8_VERSION : CONV_FLOAT_VERSION;
+                    options = new BuiltinOptions.Conv2D(padding(c.padding()), c.stride(), c.stride(), act, 1, 1);
                 }
                 case POOL -> {
                     Pool2D p = (Pool2D) s.layer();
-                    b.addOperator(p.kind() == Pool2D.Kind.MAX ? BuiltinOperator.MAX_POOL_2D : BuiltinOperator.AVERAGE_POOL_2D,
-                            int8 ? POOL_INT8_VERSION : POOL_FLOAT_VERSION, new int[] {x}, new int[] {y},
-                            new BuiltinOptions.Pool2D(padding(p.padding()), p.stride(), p.stride(), p.size(), p.size(),
-                                    Activation.NONE));
+                    inputs = new int[] {x};
+                    code = p.kind() == Pool2D.Kind.MAX ? BuiltinOperator.MAX_POOL_2D : BuiltinOperator.AVERAGE_POOL_2D;
+                    version = int8 ? POOL_INT8_VERSION : POOL_FLOAT_VERSION;
+                    options = new BuiltinOptions.Pool2D(padding(p.padding()), p.stride(), p.stride(), p.size(), p.size(),
+                            Activation.NONE);
                 }
                 case RESHAPE -> {
                     int[] newShape = single(s.outputShape());
-                    int shape = b.addConstantInt32(n + "/shape", new int[] {newShape.length}, Quantization.NONE, newShape);
-                    b.addOperator(BuiltinOperator.RESHAPE, RESHAPE_VERSION, new int[] {x, shape}, new int[] {y},
-                            new BuiltinOptions.Reshape(Optional.of(newShape)));
+                    inputs = new int[] {x, b.addConstantInt32(n + "/shape", new int[] {newShape.length},
+                            Quantization.NONE, newShape)};
+                    code = BuiltinOperator.RESHAPE;
+                    version = RESHAPE_VERSION;
+                    options = new BuiltinOptions.Reshape(Optional.of(newShape));
                 }
                 case FULLY_CONNECTED -> {
                     Dense d = (Dense) s.layer();
                     int[] wb = addWeightsAndBias(b, n, new int[] {d.units(), d.inputs()}, d.weights().value(),
                             d.bias().value(), xq, granularity == WeightGranularity.PER_CHANNEL);
-                    b.addOperator(BuiltinOperator.FULLY_CONNECTED, int8 ? FC_INT8_VERSION : FC_FLOAT_VERSION,
-                            new int[] {x, wb[0], wb[1]}, new int[] {y}, new BuiltinOptions.FullyConnected(act, false, false));
+                    inputs = new int[] {x, wb[0], wb[1]};
+                    code = BuiltinOperator.FULLY_CONNECTED;
+                    version = int8 ? FC_INT8_VERSION : FC_FLOAT_VERSION;
+                    options = new BuiltinOptions.FullyConnected(act, false, false);
                 }
-                case RELU -> b.addOperator(BuiltinOperator.RELU, int8 ? RELU_INT8_VERSION : RELU_FLOAT_VERSION,
-                        new int[] {x}, new int[] {y}, BuiltinOptions.NONE);
+                case RELU -> {
+                    inputs = new int[] {x};
+                    code = BuiltinOperator.RELU;
+                    version = int8 ? RELU_INT8_VERSION : RELU_FLOAT_VERSION;
+                    options = BuiltinOptions.NONE;
+                }
+                default -> throw new IllegalStateException("unknown step " + s.op());
             }
+            // constants first, then the output, as the dense-only export always wrote them
+            int y = b.addTensor(i == steps.size() - 1 ? "output" : n + "/output", type, single(s.outputShape()),
+                    int8 ? quant.get(i + 1).toQuantization() : Quantization.NONE);
+            b.addOperator(code, version, inputs, new int[] {y}, options);
             x = y;
         }
         return b.inputs(input).outputs(x).build();
