@@ -72,7 +72,9 @@ public final class Shamir {
      * The secret from at least {@code threshold} shares (the first {@code threshold} are used).
      *
      * @throws SecAggException {@link SecAggException.Reason#TOO_FEW_SHARES} with fewer shares,
-     *     {@link SecAggException.Reason#TAMPERED} when the shares interpolate to no 32-byte secret
+     *     {@link SecAggException.Reason#TAMPERED} when a share is not below the prime or the shares
+     *     interpolate to a value above 2^256 (an altered share almost always interpolates to another
+     *     32-byte value instead: Shamir alone does not detect it)
      */
     public static byte[] combine(List<Share> shares, int threshold) {
         if (shares.size() < threshold) {

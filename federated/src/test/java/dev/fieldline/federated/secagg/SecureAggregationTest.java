@@ -223,8 +223,8 @@ class SecureAggregationTest {
                         e -> assertThat(e.reason()).isEqualTo(SecAggException.Reason.OVERFLOW))
                 .hasMessageContaining("can wrap mod 2^32");
         assertThat(SecAggConfig.DEFAULT.quantisation().bits()).isEqualTo(40);
-        assertThat(SecAggConfig.DEFAULT.quantisation().fits(1000)).isTrue();
-        assertThat(SecAggConfig.DEFAULT.quantisation().fits(8000)).isFalse();
+        assertThat(SecAggConfig.DEFAULT.quantisation().fits(8191)).isTrue();
+        assertThat(SecAggConfig.DEFAULT.quantisation().fits(8192)).isFalse(); // 8192 · 2^26 = 2^39
     }
 
     @Test
