@@ -11,7 +11,7 @@ class ByzantineExperiment {
     void table() {
         Assumptions.assumeTrue(Boolean.getBoolean("fieldline.byzantine.table"), "table only on request");
         String data = System.getProperty("fieldline.byzantine.data", "blobs");
-        int rounds = Integer.getInteger("fieldline.byzantine.rounds", 20);
+        int rounds = Integer.getInteger("fieldline.byzantine.rounds", 15);
         int hidden = Integer.getInteger("fieldline.byzantine.hidden", 0);
         ByzantineHarness.Problem p;
         try {

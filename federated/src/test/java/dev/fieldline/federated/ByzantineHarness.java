@@ -100,7 +100,7 @@ final class ByzantineHarness {
         for (int c = 0; c < clients; c++) {
             parts.add(sample(centres, perClient, r));
         }
-        Dataset test = sample(centres, 2000, r);
+        Dataset test = sample(centres, 1000, r);
         Supplier<Sequential> model = hidden == 0
                 ? () -> Sequential.builder(seed, dim).dense(classes).build()
                 : () -> Sequential.builder(seed, dim).dense(hidden).relu().dense(classes).build();
