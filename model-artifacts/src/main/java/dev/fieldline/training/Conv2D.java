@@ -29,6 +29,10 @@ public final class Conv2D implements Layer {
     private float[] gradInput = new float[0];
     private final float[] patch;
     private final float[] gradPatch;
+    /** The receptive fields of all output positions of one image, column-wise ({@link #gatherColumns}). */
+    private final float[] columns;
+    /** One image's outputs before the bias, filter-major. */
+    private final float[] filterOut;
 
     public Conv2D(int[] inputShape, int filters, int kernelH, int kernelW, int stride, Padding padding, Random random) {
         Padding.checkImage("Conv2D", inputShape);
@@ -51,6 +55,8 @@ public final class Conv2D implements Layer {
         this.bias = new Parameter("bias", filters);
         this.patch = new float[kernelH * kernelW * inC];
         this.gradPatch = new float[patch.length];
+        this.columns = new float[patch.length * outH * outW];
+        this.filterOut = new float[filters * outH * outW];
         float limit = (float) Math.sqrt(6.0 / (kernelH * kernelW * inC));
         float[] w = weights.value();
         for (int i = 0; i < w.length; i++) {
@@ -93,6 +99,12 @@ public final class Conv2D implements Layer {
         return new int[] {outH, outW, filters};
     }
 
+    /**
+     * Each output is {@code Σ_j w[o,j]·patch[j]} over the receptive field in filter order, from zero, then plus
+     * the bias. Computed filter by filter as contiguous multiply-adds over all output positions at once (on the
+     * receptive fields gathered column-wise), so the JIT can vectorise them; the order of the additions for
+     * each output is a dot product's.
+     */
     @Override
     public float[] forward(float[] input, int batch) {
         int inSize = inH * inW * inC;
@@ -106,25 +118,36 @@ public final class Conv2D implements Layer {
         float[] w = weights.value();
         float[] b = bias.value();
         int k = patch.length;
+        int positions = outH * outW;
         for (int n = 0; n < batch; n++) {
-            for (int oy = 0; oy < outH; oy++) {
-                for (int ox = 0; ox < outW; ox++) {
-                    gather(lastInput, n * inSize, oy, ox);
-                    int yo = n * outSize + (oy * outW + ox) * filters;
-                    for (int o = 0; o < filters; o++) {
-                        int wo = o * k;
-                        float acc = 0f;
-                        for (int j = 0; j < k; j++) {
-                            acc += w[wo + j] * patch[j];
-                        }
-                        output[yo + o] = acc + b[o];
+            gatherColumns(lastInput, n * inSize);
+            java.util.Arrays.fill(filterOut, 0f);
+            for (int o = 0; o < filters; o++) {
+                int wo = o * k;
+                int fo = o * positions;
+                for (int j = 0; j < k; j++) {
+                    float wj = w[wo + j];
+                    int co = j * positions;
+                    for (int p = 0; p < positions; p++) {
+                        filterOut[fo + p] += wj * columns[co + p];
                     }
+                }
+            }
+            int yo = n * outSize;
+            for (int p = 0; p < positions; p++) {
+                for (int o = 0; o < filters; o++) {
+                    output[yo + p * filters + o] = filterOut[o * positions + p] + b[o];
                 }
             }
         }
         return output;
     }
 
+    /**
+     * Position by position, as the forward pass: bias and filter gradients, and the receptive field's input
+     * gradient (summed over the filters in order) added back onto the input. Zero output gradients (behind a
+     * ReLU or a max-pool) are skipped.
+     */
     @Override
     public float[] backward(float[] gradOutput, int batch) {
         int inSize = inH * inW * inC;
@@ -137,15 +160,30 @@ public final class Conv2D implements Layer {
         for (int n = 0; n < batch; n++) {
             for (int oy = 0; oy < outH; oy++) {
                 for (int ox = 0; ox < outW; ox++) {
+                    int go = n * outSize + (oy * outW + ox) * filters;
+                    boolean any = false;
+                    for (int o = 0; o < filters; o++) {
+                        if (gradOutput[go + o] != 0f) {
+                            any = true;
+                            break;
+                        }
+                    }
+                    if (!any) {
+                        continue;
+                    }
                     gather(lastInput, n * inSize, oy, ox);
                     java.util.Arrays.fill(gradPatch, 0f);
-                    int go = n * outSize + (oy * outW + ox) * filters;
                     for (int o = 0; o < filters; o++) {
                         float g = gradOutput[go + o];
+                        if (g == 0f) {
+                            continue;
+                        }
                         gb[o] += g;
                         int wo = o * k;
                         for (int j = 0; j < k; j++) {
                             gw[wo + j] += g * patch[j];
+                        }
+                        for (int j = 0; j < k; j++) {
                             gradPatch[j] += g * w[wo + j];
                         }
                     }
@@ -154,6 +192,34 @@ public final class Conv2D implements Layer {
             }
         }
         return gradInput;
+    }
+
+    /**
+     * Writes every output position's receptive field into {@link #columns} column-wise: element {@code j} of the
+     * field of position {@code p} at {@code j·positions + p}; zeros for padding.
+     */
+    private void gatherColumns(float[] x, int xo) {
+        int positions = outH * outW;
+        int j = 0;
+        for (int ky = 0; ky < kh; ky++) {
+            for (int kx = 0; kx < kw; kx++) {
+                for (int c = 0; c < inC; c++, j++) {
+                    int co = j * positions;
+                    for (int oy = 0; oy < outH; oy++) {
+                        int iy = oy * stride + ky - padTop;
+                        int row = co + oy * outW;
+                        if (iy < 0 || iy >= inH) {
+                            java.util.Arrays.fill(columns, row, row + outW, 0f);
+                            continue;
+                        }
+                        for (int ox = 0; ox < outW; ox++) {
+                            int ix = ox * stride + kx - padLeft;
+                            columns[row + ox] = ix < 0 || ix >= inW ? 0f : x[xo + (iy * inW + ix) * inC + c];
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** Copies the receptive field of output {@code (oy, ox)} into {@link #patch}, in filter order, zeros for padding. */
