@@ -13,12 +13,9 @@ import dev.fieldline.tflite.micro.MicroInterpreter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -27,76 +24,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class TfliteExportCnnTest {
 
-    /**
-     * Images of four kinds (labels 0..3 of {@code classes}): a horizontal, vertical, diagonal or
-     * anti-diagonal bar at a random place, on noise.
-     */
-    static Dataset bars(int count, int side, int classes, long seed) {
-        Random r = new Random(seed);
-        float[] x = new float[count * side * side];
-        int[] y = new int[count];
-        for (int n = 0; n < count; n++) {
-            int label = r.nextInt(4);
-            y[n] = label;
-            int o = n * side * side;
-            for (int i = 0; i < side * side; i++) {
-                x[o + i] = r.nextFloat() * 0.3f;
-            }
-            int at = 2 + r.nextInt(side - 4);
-            for (int t = 0; t < side; t++) {
-                int row = switch (label) {
-                    case 0 -> at;
-                    case 1 -> t;
-                    case 2 -> t;
-                    default -> side - 1 - t;
-                };
-                int col = switch (label) {
-                    case 0 -> t;
-                    case 1 -> at;
-                    default -> t;
-                };
-                x[o + row * side + col] = 0.7f + r.nextFloat() * 0.3f;
-            }
-        }
-        return Dataset.classification(x, side * side, y, classes);
-    }
-
-    /** The FL "cnn" (LeNet of Flower's niid_bench), built here because model-artifacts cannot see federated. */
-    static Sequential lenet(long seed) {
-        return Sequential.builder(seed, 28, 28, 1)
-                .conv2d(6, 5, 1, Padding.VALID).relu().maxPool(2, 2, Padding.VALID)
-                .conv2d(16, 5, 1, Padding.VALID).relu().maxPool(2, 2, Padding.VALID)
-                .dense(120).relu().dense(84).relu().dense(10).build();
-    }
-
-    static Stream<Arguments> variants() {
-        return Stream.of(
-                Arguments.of("lenet 28x28 VALID (FL cnn)", 28, (Supplier<Sequential>) () -> lenet(3)),
-                Arguments.of("SAME padding, SAME max pool", 12, (Supplier<Sequential>) () -> Sequential.builder(4, 12, 12, 1)
-                        .conv2d(4, 3, 1, Padding.SAME).relu().maxPool(3, 2, Padding.SAME)
-                        .conv2d(8, 3, 1, Padding.SAME).relu().dense(4).build()),
-                Arguments.of("stride 2 convolutions", 12, (Supplier<Sequential>) () -> Sequential.builder(5, 12, 12, 1)
-                        .conv2d(6, 3, 2, Padding.SAME).relu().conv2d(8, 3, 2, Padding.VALID).relu()
-                        .dense(16).relu().dense(4).build()),
-                Arguments.of("average pooling, ReLU after pool, explicit flatten", 12,
-                        (Supplier<Sequential>) () -> Sequential.builder(6, 12, 12, 1)
-                                .conv2d(6, 5, 1, Padding.VALID).averagePool(2, 2, Padding.VALID).relu()
-                                .conv2d(8, 3, 1, Padding.SAME).relu().averagePool(3, 2, Padding.SAME)
-                                .flatten().dense(4).build()));
-    }
-
-    private static Sequential train(Sequential m, Dataset data) {
-        Trainer.fit(m, data, new SoftmaxCrossEntropy(), new Adam(0.01f), new Trainer.Config(2, 32, 1));
-        return m;
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("variants")
+    @MethodSource("dev.fieldline.training.ExportFixtures#variants")
     void exportedCnnRunsOnTheMicroInterpreterAsTrained(String name, int side, Supplier<Sequential> factory) {
         Sequential m = factory.get();
-        Dataset train = bars(640, side, m.outputSize(), 11);
-        Dataset test = bars(200, side, m.outputSize(), 12);
-        train(m, train);
+        Dataset train = ExportFixtures.bars(640, side, m.outputSize(), 11);
+        Dataset test = ExportFixtures.bars(200, side, m.outputSize(), 12);
+        ExportFixtures.trainBriefly(m, train);
         int in = m.inputSize();
         int out = m.outputSize();
         float[] expected = m.predict(test.inputs(), test.count(), 50);
@@ -149,7 +83,7 @@ class TfliteExportCnnTest {
 
     @Test
     void lenetBecomesOneOperatorPerLayerWithReluFused() {
-        Sequential m = lenet(1);
+        Sequential m = ExportFixtures.lenet(1);
         TfliteModel f = TfliteModel.parse(TfliteExport.float32(m, "lenet"));
         assertThat(f.operators().stream().map(OperatorInfo::builtinCode).toList()).containsExactly(
                 BuiltinOperator.CONV_2D, BuiltinOperator.MAX_POOL_2D, BuiltinOperator.CONV_2D,
@@ -161,7 +95,7 @@ class TfliteExportCnnTest {
         assertThat(filters.shape()).containsExactly(16, 5, 5, 6);
         assertThat(f.tensor(f.operators().get(4).output(0)).shape()).containsExactly(1, 256);
 
-        float[] calib = bars(64, 28, 10, 2).inputs();
+        float[] calib = ExportFixtures.bars(64, 28, 10, 2).inputs();
         TfliteModel q = TfliteModel.parse(TfliteExport.int8(m, calib, 64, TfliteExport.WeightGranularity.PER_TENSOR, ""));
         assertThat(q.input(0).type()).isEqualTo(TensorType.INT8);
         List<OperatorInfo> ops = q.operators();
@@ -191,8 +125,8 @@ class TfliteExportCnnTest {
 
     @Test
     void calibrationGivesOneParameterSetPerOperatorPlusTheInput() {
-        Sequential m = lenet(1);
-        float[] calib = bars(32, 28, 10, 2).inputs();
+        Sequential m = ExportFixtures.lenet(1);
+        float[] calib = ExportFixtures.bars(32, 28, 10, 2).inputs();
         List<TfliteExport.QuantParams> p = TfliteExport.calibrate(m, calib, 32);
         assertThat(p).hasSize(9);
         assertThat(p.get(0).zeroPoint()).isEqualTo(-128); // pixels 0..1
