@@ -80,6 +80,9 @@ public final class SecureAggregation {
      * Securely aggregates the updates: each client quantises its delta and example count
      * ({@link SecAggConfig#quantisation()}), masks it, and the server learns only the sum, from which it
      * forms the mean. Clients are numbered by increasing id. Drop-outs are named by client id.
+     * {@code random} draws the session id, the keys, the self-mask seeds, the Shamir polynomials and the
+     * stochastic rounding; with {@link Quantisation.Rounding#NEAREST} the result does not depend on it
+     * (the masks cancel exactly), so a simulation may pass a seeded generator for repeatable runs.
      *
      * @throws SecAggException when fewer than t clients remain (the round is to be abandoned)
      */
