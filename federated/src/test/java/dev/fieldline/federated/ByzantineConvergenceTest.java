@@ -69,7 +69,9 @@ class ByzantineConvergenceTest {
         }
         ByzantineHarness.Result r = ByzantineHarness.run(PROBLEM, new FedAvg(), Byzantine.parse("0.3:scale:100"), ROUNDS,
                 3 * largest, 7);
-        assertThat(r.rejectedByNorm()).as("every forged update refused, no honest one").isEqualTo(3L * ROUNDS);
+        assertThat(r.rejectedAttackers()).as("every forged update refused").isEqualTo(3 * ROUNDS);
+        assertThat(r.rejectedHonest()).as("no honest update refused").isZero();
+        assertThat(r.aggregated()).isEqualTo(ROUNDS);
         assertThat(r.meanOfLast(5)).isGreaterThan(0.9);
     }
 }

@@ -23,7 +23,7 @@ final class ByzantineHarness {
     }
 
     /** One run's outcome. */
-    record Result(double[] accuracy, int aggregated, long rejectedByNorm, Set<String> attackers) {
+    record Result(double[] accuracy, int aggregated, int rejectedAttackers, int rejectedHonest, Set<String> attackers) {
         double last() {
             return accuracy[accuracy.length - 1];
         }
@@ -58,6 +58,8 @@ final class ByzantineHarness {
         Sequential eval = problem.model().get();
         double[] accuracy = new double[rounds];
         int aggregated = 0;
+        int rejectedAttackers = 0;
+        int rejectedHonest = 0;
         Instant now = Instant.EPOCH;
         for (int r = 0; r < rounds; r++) {
             RoundCoordinator.RoundPlan plan = coordinator.start(ids, now);
@@ -74,12 +76,18 @@ final class ByzantineHarness {
             if (result.outcome() == RoundCoordinator.Outcome.AGGREGATED) {
                 aggregated++;
             }
+            for (String id : result.rejected().keySet()) {
+                if (attackers.contains(id)) {
+                    rejectedAttackers++;
+                } else {
+                    rejectedHonest++;
+                }
+            }
             layout.write(eval, coordinator.global());
             accuracy[r] = Trainer.accuracy(eval, problem.test());
             now = now.plusSeconds(1);
         }
-        return new Result(accuracy, aggregated,
-                coordinator.rejectedTotal().getOrDefault(UpdateRejected.Reason.NORM, 0L), attackers);
+        return new Result(accuracy, aggregated, rejectedAttackers, rejectedHonest, attackers);
     }
 
     /**
