@@ -78,12 +78,12 @@ public final class Krum implements Strategy {
     /** The updates Krum keeps, best (lowest score) first. */
     public List<ClientUpdate> select(List<ClientUpdate> updates) {
         int n = updates.size();
-        if (n <= 2 * f + 2) {
-            throw new AggregationException(name() + " with f=" + f + " needs more than 2f+2 = " + (2 * f + 2)
+        if (n <= 2L * f + 2) {
+            throw new AggregationException(name() + " with f=" + f + " needs more than 2f+2 = " + (2L * f + 2)
                     + " updates, got " + n);
         }
         int keep = selected(n);
-        if (keep < 1 || keep > n - f) {
+        if (keep < 1 || keep > n - f) { // n > 2f + 2, so n − f does not overflow
             throw new AggregationException(name() + " with f=" + f + " can average 1..n-f = " + (n - f)
                     + " of " + n + " updates, m is " + keep);
         }
