@@ -84,6 +84,20 @@ class FlCommandTest {
     }
 
     @Test
+    void secureAggregationAndAttackersShowOnEachRoundLine() throws Exception {
+        requireFashionMnist();
+        CliTest.Run r = CliTest.run("fl", "simulate", "--clients", "5", "--rounds", "1", "--model", "mlp", "--secure-agg",
+                "--byzantine", "0.4:sign_flip", "--train-limit", "300", "--test-limit", "200", "--threads", "2");
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> lines = lines(r.out());
+        assertThat(lines.get(0)).contains("secure aggregation", "attack 0.4:sign_flip");
+        assertThat(lines.get(1)).matches("round +1/1  .*  clients 5/5  .*  attackers 2  secagg \\d+\\.\\d{2} s");
+        JsonNode json = JSON.readTree(lines.get(lines.size() - 1));
+        assertThat(json.properties()).extracting(java.util.Map.Entry::getKey)
+                .containsExactly("final_accuracy", "rounds", "rounds_to", "seconds");
+    }
+
+    @Test
     void centralizedEndsWithItsJsonLine() throws Exception {
         requireFashionMnist();
         CliTest.Run r = CliTest.run("fl", "centralized", "--model", "mlp", "--epochs", "2", "--batch", "32",
@@ -111,6 +125,9 @@ class FlCommandTest {
             {"--dp-noise", "1", "--dp-noise and --dp-clip go together: give both or neither"},
             {"--dp-noise", "1", "--dp-clip", "-2", "--dp-noise/--dp-clip: "},
             {"--rounds", "ten", "Invalid value for option '--rounds': 'ten' is not an int"},
+            {"--byzantine", "0.3:flip", "--byzantine: unknown attack 'flip'; known: "},
+            {"--secure-agg", "--strategy", "fedmedian", "--secure-agg needs a linear strategy"},
+            {"--secure-agg", "--dp-noise", "1", "--dp-clip", "1", "--secure-agg and --dp-noise/--dp-clip are not combined"},
             {"--no-such-flag", "Unknown option: '--no-such-flag'"},
         };
         for (String[] c : cases) {

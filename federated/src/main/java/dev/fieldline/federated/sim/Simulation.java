@@ -1,5 +1,6 @@
 package dev.fieldline.federated.sim;
 
+import dev.fieldline.federated.Byzantine;
 import dev.fieldline.federated.ClientUpdate;
 import dev.fieldline.federated.FlModels;
 import dev.fieldline.federated.LocalTrainer;
@@ -13,15 +14,20 @@ import dev.fieldline.federated.privacy.DpMeanAggregator;
 import dev.fieldline.federated.privacy.NoiseSource;
 import dev.fieldline.federated.privacy.PrivacyAccountant;
 import dev.fieldline.federated.privacy.UpdateClipping;
+import dev.fieldline.federated.secagg.SecAggConfig;
+import dev.fieldline.federated.secagg.SecureAggregation;
 import dev.fieldline.training.Dataset;
 import dev.fieldline.training.Sequential;
 import dev.fieldline.training.data.FashionMnist;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -61,18 +67,34 @@ public final class Simulation {
      * @param seed seed of the initial weights, the partition and the sampling
      * @param threads clients trained at once
      * @param dp DP-FedAvg (clients clip, the server clips again and adds Gaussian noise), or null for none
+     * @param secureAggregation whether the server learns only the sum of each round's updates, through
+     *     {@link SecureAggregation} with {@link SecAggConfig#DEFAULT} (the updates are then not validated: the
+     *     server never sees them)
+     * @param byzantine the attack a fixed set of clients mounts every round they are sampled, or null for none
      */
     public record Config(int clients, double fraction, int rounds, Partitions.Scheme partition, String strategy,
-            String model, TrainingPlan plan, long seed, int threads, DpConfig dp) {
+            String model, TrainingPlan plan, long seed, int threads, DpConfig dp, boolean secureAggregation,
+            Byzantine byzantine) {
 
-        /** Without differential privacy. */
+        /** Without differential privacy, secure aggregation or attackers. */
         public Config(int clients, double fraction, int rounds, Partitions.Scheme partition, String strategy,
                 String model, TrainingPlan plan, long seed, int threads) {
-            this(clients, fraction, rounds, partition, strategy, model, plan, seed, threads, null);
+            this(clients, fraction, rounds, partition, strategy, model, plan, seed, threads, null, false, null);
         }
 
         public Config withDp(DpConfig newDp) {
-            return new Config(clients, fraction, rounds, partition, strategy, model, plan, seed, threads, newDp);
+            return new Config(clients, fraction, rounds, partition, strategy, model, plan, seed, threads, newDp,
+                    secureAggregation, byzantine);
+        }
+
+        public Config withSecureAggregation(boolean on) {
+            return new Config(clients, fraction, rounds, partition, strategy, model, plan, seed, threads, dp, on,
+                    byzantine);
+        }
+
+        public Config withByzantine(Byzantine attack) {
+            return new Config(clients, fraction, rounds, partition, strategy, model, plan, seed, threads, dp,
+                    secureAggregation, attack);
         }
 
         /** Clients sampled per round, as {@link RoundCoordinator} samples them (minimum one). */
@@ -99,6 +121,10 @@ public final class Simulation {
             if (partition == null || strategy == null || plan == null) {
                 throw new IllegalArgumentException("partition, strategy and plan must be given");
             }
+            if (secureAggregation && dp != null) {
+                throw new IllegalArgumentException("secure aggregation and DP are not combined here: the server adds "
+                        + "DP's noise to updates it can see, and with secure aggregation it sees none");
+            }
         }
     }
 
@@ -114,9 +140,13 @@ public final class Simulation {
      * @param seconds wall-clock time of the round: local training, aggregation and evaluation
      * @param aggregated false when the round was abandoned (the global model is unchanged)
      * @param epsilon with DP, the cumulative ε after this round at {@link #DP_DELTA}; NaN without
+     * @param attackers sampled clients that sent a forged update
+     * @param secAggSeconds with secure aggregation, the wall-clock time of the protocol (every client and the
+     *     server, one after another, on one thread); NaN without
      */
     public record RoundReport(int round, double accuracy, double loss, int selected, int contributors, int rejected,
-            double trainLoss, double seconds, boolean aggregated, double epsilon) {
+            double trainLoss, double seconds, boolean aggregated, double epsilon, int attackers,
+            double secAggSeconds) {
     }
 
     /** The δ at which the simulation reports DP's ε. */
@@ -183,6 +213,11 @@ public final class Simulation {
 
     public Result run(Listener listener) {
         int n = config.clients();
+        Strategy strategy = Strategies.create(config.strategy());
+        if (config.secureAggregation() && !strategy.linear()) {
+            throw new IllegalArgumentException(strategy.name() + " needs the individual updates; with secure "
+                    + "aggregation the server learns only their sum");
+        }
         int[][] parts = config.partition().split(train.labels(), FashionMnist.CLASSES, n, config.seed());
         List<String> ids = new ArrayList<>();
         Dataset[] local = new Dataset[n];
@@ -191,7 +226,9 @@ public final class Simulation {
             local[i] = gather(train, parts[i]);
         }
         Dataset testSet = test.dataset();
-        Strategy strategy = Strategies.create(config.strategy());
+        Byzantine attack = config.byzantine();
+        Set<String> attackers = attack == null ? Set.of() : attack.attackers(ids, config.seed());
+        SecureRandom secAggRandom = config.secureAggregation() ? new SecureRandom() : null;
         Sequential initial = FlModels.create(config.model(), config.seed());
         LocalTrainer first = new LocalTrainer(initial);
         RoundCoordinator.Config roundConfig = new RoundCoordinator.Config(config.fraction(), 1, 1, DEADLINE,
@@ -233,24 +270,47 @@ public final class Simulation {
                 RoundCoordinator.RoundPlan plan = coordinator.start(ids, now);
                 float[] global = coordinator.global();
                 List<Future<ClientUpdate>> futures = new ArrayList<>();
+                int attacking = 0;
                 for (String id : plan.selected()) {
-                    Dataset data = local[ids.indexOf(id)];
+                    int index = ids.indexOf(id);
+                    Dataset data = local[index];
+                    boolean forges = attackers.contains(id);
+                    attacking += forges ? 1 : 0;
+                    long forgery = (config.seed() * 1_000_003L + plan.round()) * 1_000_003L + index;
                     futures.add(pool.submit(() -> withTrainer(trainers, t -> {
                         ClientUpdate u = t.train(id, global, data, plan.plan());
+                        if (forges) {
+                            return attack.apply(u, new Random(forgery));
+                        }
                         return dp == null ? u : UpdateClipping.clip(u, dp.clipNorm());
                     })));
                 }
+                List<ClientUpdate> updates = new ArrayList<>();
                 for (Future<ClientUpdate> f : futures) {
-                    coordinator.submit(plan.round(), get(f), now);
+                    updates.add(get(f));
                 }
-                RoundCoordinator.RoundResult result = coordinator.close();
+                RoundCoordinator.RoundResult result;
+                double secAggSeconds = Double.NaN;
+                if (config.secureAggregation()) {
+                    long s0 = System.nanoTime();
+                    SecureAggregation.Result sum = SecureAggregation.run(SecAggConfig.DEFAULT, updates, Set.of(),
+                            Set.of(), secAggRandom);
+                    secAggSeconds = (System.nanoTime() - s0) / 1e9;
+                    result = coordinator.closeWithMean(sum.meanDelta(), sum.contributors(), sum.examples(), Map.of());
+                } else {
+                    for (ClientUpdate u : updates) {
+                        coordinator.submit(plan.round(), u, now);
+                    }
+                    result = coordinator.close();
+                }
                 Evaluation eval = evaluate(pool, trainers, coordinator.global(), testSet);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 RoundReport report = new RoundReport(plan.round(), eval.accuracy(), eval.loss(), plan.selected().size(),
                         result.contributors().size(), result.rejected().size(),
                         result.metrics().getOrDefault("loss", Double.NaN), seconds,
                         result.outcome() == RoundCoordinator.Outcome.AGGREGATED,
-                        accountant == null ? Double.NaN : accountant.epsilon(r, DP_DELTA).epsilon());
+                        accountant == null ? Double.NaN : accountant.epsilon(r, DP_DELTA).epsilon(), attacking,
+                        secAggSeconds);
                 if (!report.aggregated()) {
                     LOG.warn("round {} abandoned: {}", r, result.reason());
                 }

@@ -73,6 +73,47 @@ class SimulationTest {
     }
 
     @Test
+    void secureAggregationGivesTheSameModelAsPlainFedAvgUpToQuantisation() {
+        FashionMnist.Split train = synthetic(240, 5);
+        FashionMnist.Split test = synthetic(60, 6);
+        Simulation.Config plain = new Simulation.Config(3, 1, 1, new Partitions.Iid(), "fedavg", "mlp",
+                new TrainingPlan(1, 16, 0.02f, 0.5f, 0, 9), 5, 2);
+        Simulation.Result a = new Simulation(plain, train, test).run(Simulation.Listener.NONE);
+        Simulation.Result b = new Simulation(plain.withSecureAggregation(true), train, test).run(Simulation.Listener.NONE);
+        assertThat(b.rounds().get(0).secAggSeconds()).isPositive();
+        assertThat(a.rounds().get(0).secAggSeconds()).isNaN();
+        assertThat(b.rounds().get(0).contributors()).isEqualTo(3);
+        // rounding to 1/1024 of a unit of n·Δ: the mean is off by at most m/(2·1024·Σn) per weight
+        double bound = 3 / (2.0 * 1024 * 240);
+        float maxDiff = 0;
+        for (int i = 0; i < a.global().length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(a.global()[i] - b.global()[i]));
+        }
+        assertThat((double) maxDiff).isPositive().isLessThanOrEqualTo(bound * 1.01);
+        assertThatThrownBy(() -> new Simulation(new Simulation.Config(3, 1, 1, new Partitions.Iid(), "fedmedian", "mlp",
+                TrainingPlan.DEFAULT, 5, 1).withSecureAggregation(true), train, test).run(Simulation.Listener.NONE))
+                .hasMessageContaining("fedmedian needs the individual updates");
+    }
+
+    @Test
+    void byzantineClientsForgeTheirUpdatesEveryRoundTheyAreSampled() {
+        FashionMnist.Split train = synthetic(200, 7);
+        FashionMnist.Split test = synthetic(100, 8);
+        Simulation.Config honest = new Simulation.Config(5, 1, 1, new Partitions.Iid(), "fedavg", "mlp",
+                new TrainingPlan(1, 16, 0.02f, 0.5f, 0, 9), 5, 2);
+        Simulation.Result clean = new Simulation(honest, train, test).run(Simulation.Listener.NONE);
+        Simulation.Result attacked = new Simulation(honest.withByzantine(dev.fieldline.federated.Byzantine.parse("0.4:scale:50")),
+                train, test).run(Simulation.Listener.NONE);
+        assertThat(attacked.rounds()).extracting(Simulation.RoundReport::attackers).containsExactly(2);
+        assertThat(clean.rounds()).extracting(Simulation.RoundReport::attackers).containsExactly(0);
+        assertThat(attacked.finalAccuracy()).isLessThan(clean.finalAccuracy());
+        // the same attack and seed give the same run
+        Simulation.Result again = new Simulation(honest.withByzantine(dev.fieldline.federated.Byzantine.parse("0.4:scale:50")),
+                train, test).run(Simulation.Listener.NONE);
+        assertThat(again.global()).containsExactly(attacked.global());
+    }
+
+    @Test
     void clientIdsSortInClientOrder() {
         assertThat(Simulation.clientId(7, 100)).isEqualTo("client-07");
         assertThat(Simulation.clientId(0, 1)).isEqualTo("client-0");
@@ -94,5 +135,8 @@ class SimulationTest {
                 .hasMessage("unknown model 'resnet'; known: [mlp, cnn]");
         assertThatThrownBy(() -> new Simulation.Config(2, 1, 1, new Partitions.Iid(), "fedavg", "mlp", plan, 1, 0))
                 .hasMessage("threads must be >= 1, was 0");
+        assertThatThrownBy(() -> new Simulation.Config(2, 1, 1, new Partitions.Iid(), "fedavg", "mlp", plan, 1, 1)
+                .withDp(new dev.fieldline.federated.privacy.DpConfig(1, 1)).withSecureAggregation(true))
+                .hasMessageStartingWith("secure aggregation and DP are not combined here");
     }
 }

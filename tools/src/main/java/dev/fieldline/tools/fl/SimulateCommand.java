@@ -2,8 +2,10 @@ package dev.fieldline.tools.fl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fieldline.federated.Byzantine;
 import dev.fieldline.federated.FlModels;
 import dev.fieldline.federated.Strategies;
+import dev.fieldline.federated.Strategy;
 import dev.fieldline.federated.TrainingPlan;
 import dev.fieldline.federated.privacy.DpConfig;
 import dev.fieldline.federated.sim.Partitions;
@@ -61,11 +63,20 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the weights, partition, sampling and shuffling (default: ${DEFAULT-VALUE}).")
     long seed = 1;
 
+    @Option(names = "--secure-agg", description = "Secure aggregation (Bonawitz et al.): the server learns only the "
+            + "sum of each round's updates; needs a linear strategy.")
+    boolean secureAgg;
+
     @Option(names = "--dp-noise", paramLabel = "Z", description = "DP-FedAvg noise multiplier z (with --dp-clip).")
     Double dpNoise;
 
     @Option(names = "--dp-clip", paramLabel = "S", description = "DP-FedAvg clip norm S of each client's update (with --dp-noise).")
     Double dpClip;
+
+    @Option(names = "--byzantine", paramLabel = "F:KIND",
+            description = "A fraction F of the clients forge their updates: F:sign_flip[:S], F:scale[:S], "
+                    + "F:random[:SIGMA] or F:zero, e.g. 0.3:sign_flip.")
+    String byzantine;
 
     @Option(names = "--lr", paramLabel = "RATE", description = "Local SGD learning rate (default: ${DEFAULT-VALUE}).")
     float lr = 0.01f;
@@ -89,7 +100,9 @@ final class SimulateCommand implements Callable<Integer> {
                         + "%,d training and %,d test images, %d threads%s%n",
                 config.clients(), config.perRound(), config.partition().spec(), strategy, model, localEpochs, batch, lr,
                 momentum, f.train().count(), f.test().count(), threads,
-                config.dp() == null ? "" : String.format(Locale.ROOT, ", DP z=%s S=%s", dpNoise, dpClip));
+                (config.dp() == null ? "" : String.format(Locale.ROOT, ", DP z=%s S=%s", dpNoise, dpClip))
+                        + (secureAgg ? ", secure aggregation" : "")
+                        + (config.byzantine() == null ? "" : ", attack " + config.byzantine().spec()));
         Simulation.Result result = new Simulation(config, f.train(), f.test()).run(r -> out.println(line(r, rounds)));
         out.println(JSON.writeValueAsString(summary(result, config)));
         out.flush();
@@ -134,10 +147,27 @@ final class SimulateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--partition: " + e.getMessage(), e);
         }
+        Strategy created;
         try {
-            Strategies.create(strategy);
+            created = Strategies.create(strategy);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--strategy: " + e.getMessage(), e);
+        }
+        if (secureAgg && !created.linear()) {
+            throw new IllegalArgumentException("--secure-agg needs a linear strategy (one that uses only the mean update); "
+                    + created.name() + " needs the individual updates");
+        }
+        if (secureAgg && dpNoise != null) {
+            throw new IllegalArgumentException("--secure-agg and --dp-noise/--dp-clip are not combined: the server adds "
+                    + "DP's noise to updates it can see, and with secure aggregation it sees none");
+        }
+        Byzantine attack = null;
+        if (byzantine != null) {
+            try {
+                attack = Byzantine.parse(byzantine);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--byzantine: " + e.getMessage(), e);
+            }
         }
         DpConfig dp = null;
         if (dpNoise != null) {
@@ -148,7 +178,8 @@ final class SimulateCommand implements Callable<Integer> {
             }
         }
         TrainingPlan plan = new TrainingPlan(localEpochs, batch, lr, momentum, 0, seed);
-        return new Simulation.Config(clients, fraction, rounds, scheme, strategy, model, plan, seed, threads, dp);
+        return new Simulation.Config(clients, fraction, rounds, scheme, strategy, model, plan, seed, threads, dp,
+                secureAgg, attack);
     }
 
     static String line(Simulation.RoundReport r, int rounds) {
@@ -159,6 +190,12 @@ final class SimulateCommand implements Callable<Integer> {
         }
         if (!r.aggregated()) {
             s += "  abandoned";
+        }
+        if (r.attackers() > 0) {
+            s += "  attackers " + r.attackers();
+        }
+        if (!Double.isNaN(r.secAggSeconds())) {
+            s += String.format(Locale.ROOT, "  secagg %.2f s", r.secAggSeconds());
         }
         if (!Double.isNaN(r.epsilon())) {
             s += String.format(Locale.ROOT, "  epsilon %.3f", r.epsilon());
