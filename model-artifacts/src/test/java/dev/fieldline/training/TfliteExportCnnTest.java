@@ -13,6 +13,7 @@ import dev.fieldline.tflite.micro.MicroInterpreter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.Random;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -120,6 +121,52 @@ class TfliteExportCnnTest {
         }
         for (int i = 5; i < 8; i++) {
             assertThat(q.tensor(ops.get(i).input(1)).quantization().channels()).as("FULLY_CONNECTED per tensor").isEqualTo(1);
+        }
+    }
+
+    /** Every int8 weight and bias, dequantised with its channel's scale, is within half a step of the float value. */
+    @Test
+    void quantisedWeightsAndBiasesRoundTripPerChannel() {
+        Sequential m = ExportFixtures.lenet(1);
+        Random r = new Random(5);
+        for (Parameter p : m.parameters()) {
+            if (p.name().equals("bias")) {
+                for (int i = 0; i < p.value().length; i++) {
+                    p.value()[i] = r.nextFloat() - 0.5f; // fresh layers have zero biases, which would prove nothing
+                }
+            }
+        }
+        float[] calib = ExportFixtures.bars(64, 28, 10, 2).inputs();
+        for (TfliteExport.WeightGranularity g : TfliteExport.WeightGranularity.values()) {
+            TfliteModel q = TfliteModel.parse(TfliteExport.int8(m, calib, 64, g, ""));
+            ByteBuffer bytes = ByteBuffer.wrap(q.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+            int layer = 0;
+            for (OperatorInfo op : q.operators()) {
+                if (op.builtinCode() != BuiltinOperator.CONV_2D && op.builtinCode() != BuiltinOperator.FULLY_CONNECTED) {
+                    continue;
+                }
+                while (m.layers().get(layer).parameters().isEmpty()) {
+                    layer++;
+                }
+                List<Parameter> params = m.layers().get(layer++).parameters();
+                TensorInfo w = q.tensor(op.input(1));
+                TensorInfo b = q.tensor(op.input(2));
+                float[] wf = params.get(0).value();
+                float[] bf = params.get(1).value();
+                int channels = w.shape()[0];
+                int perChannel = wf.length / channels;
+                for (int i = 0; i < wf.length; i++) {
+                    float scale = w.quantization().scale(w.quantization().channels() == 1 ? 0 : i / perChannel);
+                    assertThat(bytes.get(w.dataOffset() + i) * scale).as("%s weight %d (%s)", op.describe(), i, g)
+                            .isCloseTo(wf[i], within(scale * 0.5001f));
+                }
+                for (int c = 0; c < channels; c++) {
+                    float scale = b.quantization().scale(b.quantization().channels() == 1 ? 0 : c);
+                    assertThat(bytes.getInt(b.dataOffset() + 4 * c) * scale).as("%s bias %d (%s)", op.describe(), c, g)
+                            .isCloseTo(bf[c], within(scale * 0.5001f));
+                }
+            }
+            assertThat(layer).as("all five layers with parameters checked").isEqualTo(m.layers().size());
         }
     }
 
