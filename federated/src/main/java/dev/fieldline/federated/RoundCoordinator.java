@@ -252,15 +252,17 @@ public final class RoundCoordinator {
             return abandon(plan.round() + ": " + updates.size() + " of " + plan.selected().size()
                     + " clients answered, fewer than the minimum of " + config.minUpdates());
         }
+        Map<String, float[]> before = strategy.state();
         float[] next;
         try {
             next = aggregator == MeanAggregator.WEIGHTED
                     ? strategy.aggregate(plan.round(), global, updates)
                     : strategy.applyMean(plan.round(), global, aggregator.mean(updates));
         } catch (AggregationException e) {
+            strategy.restore(before);
             return abandon(plan.round() + ": " + e.getMessage());
         }
-        return finish(plan, next, updates);
+        return rollBackIfAbandoned(finish(plan, next, updates), before);
     }
 
     /**
@@ -280,8 +282,9 @@ public final class RoundCoordinator {
         if (meanDelta.length != global.length) {
             throw new IllegalArgumentException("mean holds " + meanDelta.length + " values, the model " + global.length);
         }
+        Map<String, float[]> before = strategy.state();
         float[] next = strategy.applyMean(plan.round(), global, meanDelta);
-        return complete(plan, next, contributors, examples, metrics);
+        return rollBackIfAbandoned(complete(plan, next, contributors, examples, metrics), before);
     }
 
     /** Abandons the open round (a gateway shutting down, an operator's request). */
@@ -293,6 +296,14 @@ public final class RoundCoordinator {
         received.clear();
         rejected.clear();
         return r;
+    }
+
+    /** A round abandoned after aggregating (non-finite weights) leaves the server optimiser as it was. */
+    private RoundResult rollBackIfAbandoned(RoundResult result, Map<String, float[]> before) {
+        if (result.outcome() == Outcome.ABANDONED) {
+            strategy.restore(before);
+        }
+        return result;
     }
 
     private RoundResult finish(RoundPlan plan, float[] next, List<ClientUpdate> updates) {

@@ -203,6 +203,26 @@ class StrategiesTest {
         assertThat(c.version()).isZero();
     }
 
+    @Test
+    void aRoundAbandonedForNonFiniteWeightsLeavesTheServerOptimiserUnchanged() {
+        WeightLayout layout = WeightLayout.of(dev.fieldline.training.Sequential.builder(1, 1).dense(1).build());
+        RoundCoordinator.Config config = new RoundCoordinator.Config(1, 1, 1, Duration.ofSeconds(5),
+                TrainingPlan.DEFAULT, 3);
+        UpdateValidator lax = new UpdateValidator(layout, 1e39, 10);
+        RoundCoordinator c = new RoundCoordinator(config, Strategies.create("fedavgm:server_lr=1e6,momentum=0.5"),
+                lax, new float[2]);
+        RoundCoordinator fresh = new RoundCoordinator(config, Strategies.create("fedavgm:server_lr=1e6,momentum=0.5"),
+                lax, new float[2]);
+        RoundCoordinator.RoundResult blown = round(c, List.of("x"), List.of(u("x", 1, 1e33f, 1e33f)));
+        assertThat(blown.outcome()).isEqualTo(RoundCoordinator.Outcome.ABANDONED);
+        assertThat(blown.reason()).isEqualTo("round 1: aggregation gave a non-finite weight");
+        assertThat(c.strategy().state()).isEmpty();
+        round(c, List.of("x"), List.of(u("x", 1, 1e-6f, 2e-6f)));
+        round(fresh, List.of("x"), List.of(u("x", 1, 1e-6f, 2e-6f)));
+        assertThat(c.global()).containsExactly(fresh.global());
+        assertThat(c.strategy().state().get("momentum")).containsExactly(fresh.strategy().state().get("momentum"));
+    }
+
     private static RoundCoordinator.RoundResult round(RoundCoordinator c, List<String> clients,
             List<ClientUpdate> updates) {
         RoundCoordinator.RoundPlan plan = c.start(clients, Instant.EPOCH);
