@@ -7,6 +7,7 @@ import dev.fieldline.federated.secagg.SecAggMessage.KeyDirectory;
 import dev.fieldline.federated.secagg.SecAggMessage.MaskedInput;
 import dev.fieldline.federated.secagg.SecAggMessage.PeerKeys;
 import dev.fieldline.federated.secagg.SecAggMessage.RevealedShare;
+import dev.fieldline.federated.secagg.SecAggMessage.Setup;
 import dev.fieldline.federated.secagg.SecAggMessage.ShareDelivery;
 import dev.fieldline.federated.secagg.SecAggMessage.ShareKeys;
 import dev.fieldline.federated.secagg.SecAggMessage.ShareKind;
@@ -24,6 +25,8 @@ import java.util.List;
  * coordinate. The form is canonical: what decodes encodes again to the same bytes.
  *
  * <pre>
+ * 0 Setup          clients, threshold, length (4 bytes), clip, scale (IEEE 754 doubles), maxExamples (8 bytes),
+ *                  bits, rounding (0 nearest, 1 stochastic)
  * 1 AdvertiseKeys  from, cPublic, sPublic
  * 2 KeyDirectory   count, count × (index, cPublic, sPublic)
  * 3 ShareKeys      from, count, count × (to, ciphertext)
@@ -81,7 +84,14 @@ public final class SecAggCodec {
 
     public byte[] encode(SecAggMessage message) {
         Out out;
-        if (message instanceof AdvertiseKeys m) {
+        if (message instanceof Setup m) {
+            SecAggParams p = m.params();
+            Quantisation q = p.quantisation();
+            out = new Out(HEADER + 34, 0, m.session());
+            out.u16(p.clients()).u16(p.threshold()).u32(p.length()).u64(Double.doubleToRawLongBits(q.clip()))
+                    .u64(Double.doubleToRawLongBits(q.scale())).u64(q.maxExamples()).u8(q.bits())
+                    .u8(q.rounding().ordinal());
+        } else if (message instanceof AdvertiseKeys m) {
             out = new Out(HEADER + 66, 1, m.session());
             out.u16(m.from()).bytes(m.cPublic()).bytes(m.sPublic());
         } else if (message instanceof KeyDirectory m) {
@@ -145,6 +155,7 @@ public final class SecAggCodec {
         SecAggMessage m;
         try {
             switch (type) {
+                case 0 -> m = in.setup(session);
                 case 1 -> m = new AdvertiseKeys(session, in.index(), in.bytes(32), in.bytes(32));
                 case 2 -> {
                     int n = in.count();
@@ -313,6 +324,32 @@ public final class SecAggCodec {
             return out;
         }
 
+        Setup setup(long session) {
+            int clients = index();
+            int threshold = index();
+            int at = pos;
+            long length = u32();
+            if (length > limits.maxLength()) {
+                throw new SecAggFormatException(Defect.TOO_LARGE, at, "vector of " + length
+                        + " coordinates, above the limit of " + limits.maxLength());
+            }
+            double clip = Double.longBitsToDouble(u64());
+            double scale = Double.longBitsToDouble(u64());
+            long maxExamples = u64();
+            int bits = u8();
+            at = pos;
+            int rounding = u8();
+            if (rounding > 1) {
+                throw new SecAggFormatException(Defect.VALUE, at, "rounding " + rounding + ", expected 0 or 1");
+            }
+            try {
+                return new Setup(new SecAggParams(session, clients, threshold, (int) length, new Quantisation(clip, scale,
+                        maxExamples, bits, Quantisation.Rounding.values()[rounding])));
+            } catch (SecAggException e) {
+                throw new SecAggFormatException(Defect.VALUE, pos, e.getMessage());
+            }
+        }
+
         MaskedInput masked(long session) {
             int from = index();
             int at = pos;
@@ -362,6 +399,13 @@ public final class SecAggCodec {
         Out u16(int v) {
             b[pos++] = (byte) (v >>> 8);
             b[pos++] = (byte) v;
+            return this;
+        }
+
+        Out u64(long v) {
+            for (int i = 0; i < 8; i++) {
+                b[pos++] = (byte) (v >>> (56 - 8 * i));
+            }
             return this;
         }
 

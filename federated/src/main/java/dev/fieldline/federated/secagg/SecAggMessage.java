@@ -13,6 +13,23 @@ public sealed interface SecAggMessage {
 
     long session();
 
+    /**
+     * Before round 0, server → every selected client (with the round announcement, which maps the
+     * indices 1..n to client ids): the session's parameters.
+     */
+    record Setup(SecAggParams params) implements SecAggMessage {
+        public Setup {
+            if (params == null) {
+                throw new IllegalArgumentException("params must not be null");
+            }
+        }
+
+        @Override
+        public long session() {
+            return params.session();
+        }
+    }
+
     /** Round 0, client → server: its two X25519 public keys, c (encryption) and s (masking). */
     record AdvertiseKeys(long session, int from, byte[] cPublic, byte[] sPublic) implements SecAggMessage {
         public AdvertiseKeys {

@@ -22,6 +22,7 @@ class SecAggCodecTest {
         List<long[]> x = List.of(new long[] {1, 2, 3, 4}, new long[] {5, 6, 7, 8}, new long[] {9, 10, 11, 12});
         s.mask(x, List.of(1, 2)).unmask(List.of(1, 2));
         List<SecAggMessage> all = new ArrayList<>();
+        all.add(new SecAggMessage.Setup(s.params));
         all.add(new SecAggMessage.AdvertiseKeys(77, 1, s.directory.keys().get(0).cPublic(),
                 s.directory.keys().get(0).sPublic()));
         all.add(s.directory);
@@ -53,6 +54,27 @@ class SecAggCodecTest {
         byte[] masked = codec.encode(new MaskedInput(1, 2, 24, new long[] {0x010203, 0xfffffe}));
         assertThat(HexFormat.of().formatHex(masked)).isEqualTo("01050000000000000001" + "0002" + "18" + "00000002"
                 + "030201" + "feffff");
+    }
+
+    @Test
+    void setupCarriesTheParametersAndRefusesInconsistentOnes() {
+        SecAggParams p = SecAggConfig.DEFAULT.params(42, 10, 44_426);
+        SecAggCodec big = new SecAggCodec();
+        byte[] bytes = big.encode(new SecAggMessage.Setup(p));
+        assertThat(bytes).hasSize(44);
+        assertThat(((SecAggMessage.Setup) big.decode(bytes)).params()).isEqualTo(p);
+        byte[] tooLowThreshold = bytes.clone();
+        tooLowThreshold[13] = 1; // t = 1
+        assertThatThrownBy(() -> big.decode(tooLowThreshold)).isInstanceOfSatisfying(SecAggFormatException.class,
+                e -> assertThat(e.defect()).isEqualTo(Defect.VALUE)).hasMessageContaining("threshold must be in 2..clients");
+        byte[] wraps = bytes.clone();
+        wraps[42] = 24; // 24 bits cannot hold the sum
+        assertThatThrownBy(() -> big.decode(wraps)).isInstanceOfSatisfying(SecAggFormatException.class,
+                e -> assertThat(e.defect()).isEqualTo(Defect.VALUE)).hasMessageContaining("can wrap mod 2^24");
+        byte[] nan = bytes.clone();
+        Arrays.fill(nan, 18, 26, (byte) 0xff); // clip = NaN
+        assertThatThrownBy(() -> big.decode(nan)).isInstanceOfSatisfying(SecAggFormatException.class,
+                e -> assertThat(e.defect()).isEqualTo(Defect.VALUE)).hasMessageContaining("clip must be positive");
     }
 
     private void refused(byte[] bytes, Defect defect, String message) {
