@@ -25,6 +25,12 @@ public record Quantisation(double clip, double scale, long maxExamples, int bits
 
     public enum Rounding { NEAREST, STOCHASTIC }
 
+    /**
+     * Metrics (loss, accuracy) travel as n·metric clipped to ±{@value #METRIC_CLIP}, at
+     * {@link #metricScale()} steps per unit, so they stay within {@link #perClientBound()} too.
+     */
+    public static final double METRIC_CLIP = 100;
+
     /** Largest value of scale · maxExamples · clip: integers stay exact in a double up to 2^52. */
     private static final double MAX_MAGNITUDE = 0x1p52;
 
@@ -104,18 +110,37 @@ public record Quantisation(double clip, double scale, long maxExamples, int bits
             if (!Float.isFinite(v)) {
                 throw new SecAggException(SecAggException.Reason.OVERFLOW, "delta holds " + v + " at index " + i);
             }
-            double c = Math.max(-clip, Math.min(clip, v)) * factor;
-            long q;
-            if (rounding == Rounding.NEAREST) {
-                q = (long) Math.rint(c);
-            } else {
-                double floor = Math.floor(c);
-                q = (long) floor + (random.nextDouble() < c - floor ? 1 : 0);
-            }
-            out[i] = q & mask;
+            out[i] = round(Math.max(-clip, Math.min(clip, v)) * factor, random) & mask;
         }
         out[delta.length] = examples;
         return out;
+    }
+
+    private long round(double c, Random random) {
+        if (rounding == Rounding.NEAREST) {
+            return (long) Math.rint(c);
+        }
+        double floor = Math.floor(c);
+        return (long) floor + (random.nextDouble() < c - floor ? 1 : 0);
+    }
+
+    /** Steps per unit of n·metric: scale · clip / {@value #METRIC_CLIP}. */
+    public double metricScale() {
+        return scale * clip / METRIC_CLIP;
+    }
+
+    /** One metric of a client with {@code examples} examples, as a coordinate mod 2^bits. */
+    public long quantiseMetric(String name, double value, long examples, Random random) {
+        if (!Double.isFinite(value)) {
+            throw new SecAggException(SecAggException.Reason.OVERFLOW, "metric " + name + " is " + value);
+        }
+        double c = Math.max(-METRIC_CLIP, Math.min(METRIC_CLIP, value)) * metricScale() * examples;
+        return round(c, random) & mask();
+    }
+
+    /** The example-weighted mean of a metric from its summed coordinate. */
+    public double metricMean(long sum, long examples) {
+        return signed(sum) / (metricScale() * examples);
     }
 
     /** The coordinate as a signed integer (two's complement in {@code bits} bits). */

@@ -6,12 +6,14 @@ import dev.fieldline.federated.secagg.SecAggMessage.ShareDelivery;
 import dev.fieldline.federated.secagg.SecAggMessage.UnmaskRequest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Runs a whole secure-aggregation session in one process: real {@link SecAggClient}s and a real
@@ -64,11 +66,16 @@ public final class SecureAggregation {
      *
      * @param errorBound the largest per-coordinate difference from the exact weighted mean of the clipped
      *     deltas ({@link Quantisation#meanErrorBound})
+     * @param metrics example-weighted means of the metrics every client reported (loss, accuracy),
+     *     aggregated securely as extra coordinates: each clipped to ±{@value Quantisation#METRIC_CLIP} and
+     *     quantised at {@link Quantisation#metricScale()}, so within {@code errorBound · METRIC_CLIP / clip}
+     *     of the exact weighted mean
      */
     public record Result(float[] meanDelta, List<String> contributors, long examples, double errorBound,
-            List<RoundCost> costs) {
+            Map<String, Double> metrics, List<RoundCost> costs) {
         public Result {
             contributors = List.copyOf(contributors);
+            metrics = Map.copyOf(metrics);
             costs = List.copyOf(costs);
         }
     }
@@ -100,7 +107,12 @@ public final class SecureAggregation {
             throw new IllegalArgumentException("no updates");
         }
         int length = sorted.get(0).delta().length;
-        SecAggParams params = config.params(random.nextLong(), sorted.size(), length);
+        // metrics every client reported ride along as extra coordinates: [delta..., metrics..., examples]
+        TreeSet<String> names = new TreeSet<>(sorted.get(0).metrics().keySet());
+        sorted.forEach(u -> names.retainAll(u.metrics().keySet()));
+        List<String> metricNames = new ArrayList<>(names);
+        int k = metricNames.size();
+        SecAggParams params = config.params(random.nextLong(), sorted.size(), length + k);
         Quantisation q = params.quantisation();
         List<long[]> vectors = new ArrayList<>();
         for (ClientUpdate u : sorted) {
@@ -108,13 +120,24 @@ public final class SecureAggregation {
                 throw new IllegalArgumentException("update of " + u.clientId() + " holds " + u.delta().length
                         + " values, the first " + length);
             }
-            vectors.add(q.quantise(u.delta(), u.examples(), random));
+            long[] x = Arrays.copyOf(q.quantise(u.delta(), u.examples(), random), length + k + 1);
+            for (int i = 0; i < k; i++) {
+                x[length + i] = q.quantiseMetric(metricNames.get(i), u.metrics().get(metricNames.get(i)), u.examples(),
+                        random);
+            }
+            x[length + k] = u.examples();
+            vectors.add(x);
         }
         Sum s = sum(params, vectors, new Dropouts(Set.of(), indices(dropBeforeMasking, indexOf),
                 indices(dropAfterMasking, indexOf)), random);
         List<String> contributors = s.contributors().stream().map(i -> sorted.get(i - 1).clientId()).toList();
         long examples = q.examples(s.sum());
-        return new Result(q.mean(s.sum()), contributors, examples, q.meanErrorBound(contributors.size(), examples),
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        for (int i = 0; i < k; i++) {
+            metrics.put(metricNames.get(i), q.metricMean(s.sum()[length + i], examples));
+        }
+        float[] mean = Arrays.copyOf(q.mean(s.sum()), length);
+        return new Result(mean, contributors, examples, q.meanErrorBound(contributors.size(), examples), metrics,
                 s.costs());
     }
 

@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
@@ -296,7 +295,7 @@ public final class Simulation {
                     SecureAggregation.Result sum = SecureAggregation.run(SecAggConfig.DEFAULT, updates, Set.of(),
                             Set.of(), secAggRandom);
                     secAggSeconds = (System.nanoTime() - s0) / 1e9;
-                    result = coordinator.closeWithMean(sum.meanDelta(), sum.contributors(), sum.examples(), Map.of());
+                    result = coordinator.closeWithMean(sum.meanDelta(), sum.contributors(), sum.examples(), sum.metrics());
                 } else {
                     for (ClientUpdate u : updates) {
                         coordinator.submit(plan.round(), u, now);

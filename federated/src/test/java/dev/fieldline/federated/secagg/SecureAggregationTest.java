@@ -139,7 +139,8 @@ class SecureAggregationTest {
                 delta[j] = (float) (r.nextGaussian() * 0.05);
             }
             delta[0] = 3f; // clipped to 1.0
-            out.add(new ClientUpdate(String.format("dev-%02d", i), delta, 20 + r.nextInt(600), Map.of("loss", 1.0)));
+            out.add(new ClientUpdate(String.format("dev-%02d", i), delta, 20 + r.nextInt(600),
+                    Map.of("loss", 0.3 + 2 * r.nextDouble(), "accuracy", r.nextDouble(), "only-" + i, 1.0)));
         }
         return out;
     }
@@ -164,6 +165,19 @@ class SecureAggregationTest {
     }
 
     private static void assertWithin(SecureAggregation.Result r, List<ClientUpdate> updates) {
+        assertThat(r.metrics().keySet()).as("only the metrics every client reported").containsOnly("loss", "accuracy");
+        for (String metric : List.of("loss", "accuracy")) {
+            double sum = 0;
+            long examples = 0;
+            for (ClientUpdate u : updates) {
+                if (r.contributors().contains(u.clientId())) {
+                    sum += u.examples() * u.metrics().get(metric);
+                    examples += u.examples();
+                }
+            }
+            assertThat(r.metrics().get(metric)).isCloseTo(sum / examples,
+                    org.assertj.core.data.Offset.offset(r.errorBound() * Quantisation.METRIC_CLIP));
+        }
         double[] exact = clippedMean(updates, r.contributors(), 1.0);
         for (int j = 0; j < exact.length; j++) {
             double tolerance = r.errorBound() + Math.ulp((float) exact[j]);
