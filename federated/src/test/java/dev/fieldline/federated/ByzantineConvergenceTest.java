@@ -2,9 +2,14 @@ package dev.fieldline.federated;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fieldline.testsupport.Peers;
+import dev.fieldline.training.data.FashionMnist;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * and client code: 10 clients, IID Gaussian blobs (20 features, 10 classes, 200 examples each), a
  * 20→32→10 ReLU network, 1 local epoch of SGD (batch 16, lr 0.05), 15 rounds, accuracy on 1,000 held-out examples (mean of the last 5 rounds), 3 of the 10 clients attacking.
  * The validator's norm bound is lifted (1e12) so that the strategies alone face the attack; the last test
- * shows the norm bound on its own stopping the scale attack. The figures are in docs/federated.md.
+ * shows the norm bound on its own stopping the scale attack. When Fashion-MNIST is installed, one more test
+ * repeats the sign-flip case on real images. The figures are in docs/federated.md.
  */
 class ByzantineConvergenceTest {
 
@@ -73,5 +79,31 @@ class ByzantineConvergenceTest {
         assertThat(r.rejectedHonest()).as("no honest update refused").isZero();
         assertThat(r.aggregated()).isEqualTo(ROUNDS);
         assertThat(r.meanOfLast(5)).isGreaterThan(0.9);
+    }
+
+    /**
+     * Fashion-MNIST: softmax regression, the first 3,000 training images over 10 clients, 10 rounds, 3 clients
+     * sending −4× their update; accuracy on the first 2,000 test images (mean of the last 5 rounds).
+     */
+    @Test
+    void onFashionMnistSignFlipBreaksFedAvgButNotTheRobustStrategies() throws IOException {
+        if (!FashionMnist.present(FashionMnist.DEBIAN_DIR)) {
+            String reason = "Fashion-MNIST not found in " + FashionMnist.DEBIAN_DIR
+                    + " (install Debian package 'dataset-fashion-mnist')";
+            if (Peers.inCi()) {
+                Assertions.fail(reason + "; CI=true, so this is a failure, not a skip");
+            }
+            System.out.println("SKIPPED: " + reason);
+            Assumptions.abort(reason);
+        }
+        ByzantineHarness.Problem fashion = ByzantineHarness.fashion(FashionMnist.load(FashionMnist.DEBIAN_DIR), 10,
+                300, 2000, 0, 7);
+        Byzantine attack = Byzantine.parse("0.3:sign_flip:4");
+        assertThat(ByzantineHarness.run(fashion, new FedAvg(), attack, 10, NO_BOUND, 7).meanOfLast(5))
+                .as("fedavg").isLessThan(0.2);
+        for (String strategy : ROBUST) {
+            assertThat(ByzantineHarness.run(fashion, Strategies.create(strategy), attack, 10, NO_BOUND, 7).meanOfLast(5))
+                    .as(strategy).isGreaterThan(0.6);
+        }
     }
 }
