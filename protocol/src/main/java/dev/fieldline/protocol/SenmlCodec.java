@@ -249,12 +249,12 @@ public final class SenmlCodec {
     }
 
     /** Absolute seconds since the epoch, kept to the microsecond. */
-    static Instant instant(double epochSeconds) {
+    public static Instant instant(double epochSeconds) {
         long micros = Math.round(epochSeconds * 1e6);
         return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
     }
 
-    static double seconds(Instant t) {
+    public static double seconds(Instant t) {
         return t.getEpochSecond() + t.getNano() / 1e9;
     }
 
