@@ -30,6 +30,7 @@ import io.netty.handler.ssl.SslProvider;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import dev.fieldline.gateway.downlink.DefaultDownlink;
+import dev.fieldline.gateway.federated.FederatedService;
 import dev.fieldline.gateway.http.HttpApi;
 import dev.fieldline.gateway.http.EnrollmentTrust;
 import dev.fieldline.gateway.http.HttpApiConfig;
@@ -97,6 +98,7 @@ public final class Gateway implements AutoCloseable {
     private RuleFile ruleFile;
     private StreamAnalytics streams;
     private CloudSync cloud;
+    private FederatedService federated;
     private GatewayCa ca;
     private GatewayIdentity identity;
     private boolean closed;
@@ -206,10 +208,18 @@ public final class Gateway implements AutoCloseable {
         running.push(streams);
         pipeline.addListener(streams);
 
+        config.federated().ifPresent(f -> {
+            federated = FederatedService.start(f, store.file(), metrics, clock);
+            running.push(federated);
+        });
+
         if (config.httpEnabled()) {
             HttpApi api = new HttpApi(new HttpApiConfig(config.bindHost(), config.httpPort(), config.limits()), pipeline,
                     downlink, store, metrics, this::listeners, clock, registry, config.secure(), Optional.of(enrollmentTrust()))
                     .withRules(ruleFile, rules, ruleParser).withStreams(streams);
+            if (federated != null) {
+                api.withFederated(federated);
+            }
             http = api.start();
             running.push(api);
         }
@@ -218,6 +228,9 @@ public final class Gateway implements AutoCloseable {
             MqttEndpoint endpoint = new MqttEndpoint(new MqttEndpointConfig(config.bindHost(), config.mqttPort(), maxPayload),
                     pipeline, downlink, metrics, new RegistryAuthenticator(registry, config.secure()));
             registry.addRevocationListener(endpoint::revoke);
+            if (federated != null) {
+                endpoint.useFederated(federated);
+            }
             mqtt = endpoint.start();
             running.push(endpoint);
         }
@@ -225,6 +238,9 @@ public final class Gateway implements AutoCloseable {
             MqttEndpoint tlsEndpoint = new MqttEndpoint(new MqttEndpointConfig(config.bindHost(), config.mqttsPort(), maxPayload),
                     pipeline, downlink, metrics, new RegistryAuthenticator(registry, config.secure()), Optional.of(tlsServer()));
             registry.addRevocationListener(tlsEndpoint::revoke);
+            if (federated != null) {
+                tlsEndpoint.useFederated(federated);
+            }
             mqtts = tlsEndpoint.start();
             running.push(tlsEndpoint);
         }
@@ -234,6 +250,9 @@ public final class Gateway implements AutoCloseable {
                     : Optional.empty();
             CoapIngestServer server = new CoapIngestServer(new CoapServerConfig(config.bindHost(), config.coapPort(), maxPayload),
                     pipeline, downlink, metrics, coapAdmission(), dtls);
+            if (federated != null) {
+                server.useFederated(federated);
+            }
             server.start();
             coap = server.plainAddress().orElse(null);
             coaps = server.secureAddress().orElse(null);
@@ -457,6 +476,11 @@ public final class Gateway implements AutoCloseable {
     /** The stream analytics: statistics, detectors and trend per (device, metric). */
     public StreamAnalytics streams() {
         return streams;
+    }
+
+    /** The federated-learning round service, when {@code --fl} configured one. */
+    public Optional<FederatedService> federated() {
+        return Optional.ofNullable(federated);
     }
 
     /** The rules file the rule engine's rules come from. */

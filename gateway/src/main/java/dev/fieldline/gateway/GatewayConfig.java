@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import dev.fieldline.gateway.federated.FederatedConfig;
 import java.util.Optional;
 import java.util.Set;
 
@@ -32,6 +33,7 @@ import java.util.Set;
  * @param tlsNames host names and addresses the gateway's TLS server certificate names besides
  *     {@code localhost} and {@code 127.0.0.1}
  * @param analytics stream analytics and rules: the rules file, idle expiry, insight cadence
+ * @param federated federated-learning rounds ({@code --fl FILE}); absent: none
  */
 public record GatewayConfig(
         Path dataDir,
@@ -50,7 +52,8 @@ public record GatewayConfig(
         int coapsPort,
         int mqttsPort,
         List<String> tlsNames,
-        StreamAnalyticsConfig analytics) {
+        StreamAnalyticsConfig analytics,
+        Optional<FederatedConfig> federated) {
 
     public static final String DEFAULT_BIND_HOST = "0.0.0.0";
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -78,6 +81,9 @@ public record GatewayConfig(
             throw new IllegalArgumentException("tlsNames must be host names or IP addresses, was " + tlsNames);
         }
         tlsNames = List.copyOf(tlsNames);
+        if (federated == null) {
+            throw new IllegalArgumentException("federated must not be null (use Optional.empty())");
+        }
         if (analytics == null) {
             throw new IllegalArgumentException("analytics must not be null (use StreamAnalyticsConfig.DEFAULT)");
         }
@@ -113,7 +119,7 @@ public record GatewayConfig(
         return new GatewayConfig(dataDir, DEFAULT_BIND_HOST, DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, DEFAULT_COAP_PORT,
                 Optional.empty(), defaultClientId(), DEFAULT_SHARE_GROUP, DEFAULT_ALERT_THRESHOLD, Set.of(),
                 DecodeLimits.DEFAULT, DEFAULT_INGEST_QUEUE, false, DEFAULT_COAPS_PORT, DEFAULT_MQTTS_PORT, List.of(),
-                StreamAnalyticsConfig.DEFAULT);
+                StreamAnalyticsConfig.DEFAULT, Optional.empty());
     }
 
     /** {@code fieldline-gateway-<host name>}: stable across restarts of the same host or pod. */
@@ -151,87 +157,94 @@ public record GatewayConfig(
 
     public GatewayConfig withAnalytics(StreamAnalyticsConfig a) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, a);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, a, federated);
+    }
+
+    /** Runs federated-learning rounds as {@code f} says (docs/federated.md, "Protocol and gateway service"). */
+    public GatewayConfig withFederated(FederatedConfig f) {
+        return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames,
+                analytics, Optional.of(f));
     }
 
     public GatewayConfig withCoapsPort(int port) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, port, mqttsPort, tlsNames, analytics);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, port, mqttsPort, tlsNames, analytics, federated);
     }
 
     public GatewayConfig withMqttsPort(int port) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, port, tlsNames, analytics);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, port, tlsNames, analytics, federated);
     }
 
     public GatewayConfig withTlsNames(List<String> names) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, names, analytics);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, names, analytics, federated);
     }
 
     public GatewayConfig withDataDir(Path dir) {
         return new GatewayConfig(dir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics, federated);
     }
 
     public GatewayConfig withBindHost(String host) {
         return new GatewayConfig(dataDir, host, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics, federated);
     }
 
     public GatewayConfig withHttpPort(int port) {
         return new GatewayConfig(dataDir, bindHost, port, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics, federated);
     }
 
     public GatewayConfig withMqttPort(int port) {
         return new GatewayConfig(dataDir, bindHost, httpPort, port, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics, federated);
     }
 
     public GatewayConfig withCoapPort(int port) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, port, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics, federated);
     }
 
     public GatewayConfig withExternalBroker(URI broker) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, Optional.of(broker), brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics, federated);
     }
 
     public GatewayConfig withBrokerClientId(String clientId) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, clientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics, federated);
     }
 
     public GatewayConfig withBrokerShareGroup(String group) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                group, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
+                group, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics, federated);
     }
 
     public GatewayConfig withAlertThreshold(double threshold) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, threshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
+                brokerShareGroup, threshold, alertMetrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics, federated);
     }
 
     public GatewayConfig withAlertMetrics(Set<String> metrics) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, metrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
+                brokerShareGroup, alertThreshold, metrics, limits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics, federated);
     }
 
     public GatewayConfig withLimits(DecodeLimits decodeLimits) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, decodeLimits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
+                brokerShareGroup, alertThreshold, alertMetrics, decodeLimits, ingestQueueCapacity, secure, coapsPort, mqttsPort, tlsNames, analytics, federated);
     }
 
     public GatewayConfig withIngestQueueCapacity(int capacity) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, capacity, secure, coapsPort, mqttsPort, tlsNames, analytics);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, capacity, secure, coapsPort, mqttsPort, tlsNames, analytics, federated);
     }
 
     public GatewayConfig withSecure(boolean secureMode) {
         return new GatewayConfig(dataDir, bindHost, httpPort, mqttPort, coapPort, externalBroker, brokerClientId,
-                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secureMode, coapsPort, mqttsPort, tlsNames, analytics);
+                brokerShareGroup, alertThreshold, alertMetrics, limits, ingestQueueCapacity, secureMode, coapsPort, mqttsPort, tlsNames, analytics, federated);
     }
 
     /** Every setting with its value, type/unit and meaning, one per line. */

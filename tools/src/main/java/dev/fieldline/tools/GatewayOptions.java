@@ -51,6 +51,11 @@ final class GatewayOptions {
             + " file says (docs/analytics.md#cloud-sync).")
     Path cloudFile;
 
+    @Option(names = "--fl", paramLabel = "FILE", description = "Run federated-learning rounds with the devices that join, as"
+            + " this YAML file says: model, strategy, fraction, minimum clients and updates, deadline, local training"
+            + " (docs/federated.md#protocol-and-gateway-service).")
+    Path federatedFile;
+
     GatewayConfig toConfig(String bindHost) {
         GatewayConfig c = GatewayConfig.defaults(dataDir)
                 .withBindHost(bindHost)
@@ -67,6 +72,9 @@ final class GatewayOptions {
         }
         if (cloudFile != null) {
             c = c.withAnalytics(c.analytics().withCloudFile(cloudFile));
+        }
+        if (federatedFile != null) {
+            c = c.withFederated(dev.fieldline.gateway.federated.FederatedConfig.load(federatedFile));
         }
         return broker == null ? c : c.withExternalBroker(broker);
     }

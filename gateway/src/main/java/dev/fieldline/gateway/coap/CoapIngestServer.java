@@ -1,5 +1,8 @@
 package dev.fieldline.gateway.coap;
 
+import dev.fieldline.gateway.federated.FederatedService;
+import dev.fieldline.protocol.federated.FlAddresses;
+
 import dev.fieldline.gateway.GatewayStartException;
 import dev.fieldline.gateway.PortInUseException;
 import dev.fieldline.gateway.downlink.Downlink;
@@ -73,6 +76,7 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
     private DTLSConnector dtlsConnector;
     private ScheduledExecutorService executor;
     private UplinkResource uplinks;
+    private volatile FederatedResource federated;
 
     public CoapIngestServer(CoapServerConfig config, Ingest ingest, Downlink downlink, Metrics metrics) {
         this(config, ingest, downlink, metrics, CoapAdmission.allowAll());
@@ -243,6 +247,11 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
         }
     }
 
+    /** Serves federated learning under {@code /v1/d/{id}/fl/} ({@link FederatedResource}). Call before {@link #start}. */
+    public void useFederated(FederatedService service) {
+        federated = new FederatedResource(this, service);
+    }
+
     // ------------------------------------------------------------------ DownlinkTransport
 
     /**
@@ -365,6 +374,9 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
         @Override
         protected Resource findResource(Exchange exchange) {
             var options = exchange.getRequest().getOptions();
+            if (federated != null && FlAddresses.parseCoap(options.getUriPath()).isPresent()) {
+                return federated;
+            }
             Optional<Topics.Address> address = address(options.getUriPath());
             if (address.isEmpty() || address.get().kind() == MessageKind.ACK) {
                 metrics.increment("coap_not_found_total");

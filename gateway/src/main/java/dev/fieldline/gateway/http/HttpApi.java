@@ -143,6 +143,12 @@ public final class HttpApi implements AutoCloseable {
         return this;
     }
 
+    /** Also serves the federated-learning API ({@code /api/v1/fl/...}, see {@link FederatedRoutes}); call before {@link #start}. */
+    public synchronized HttpApi withFederated(dev.fieldline.gateway.federated.FederatedService service) {
+        moreRoutes.add(c -> new FederatedRoutes(service, access).register(c));
+        return this;
+    }
+
     /** Binds and starts serving; returns the bound address. */
     public synchronized InetSocketAddress start() {
         if (app != null) {

@@ -8,6 +8,12 @@ import dev.fieldline.protocol.DecodeError;
 import dev.fieldline.protocol.DeviceIds;
 import dev.fieldline.protocol.MessageCodec;
 import dev.fieldline.protocol.MessageKind;
+import dev.fieldline.gateway.federated.FederatedService;
+import dev.fieldline.protocol.DecodeException;
+import dev.fieldline.protocol.federated.FlAddresses;
+import dev.fieldline.protocol.federated.FlCodec;
+import dev.fieldline.protocol.federated.FlKind;
+import dev.fieldline.protocol.federated.FlMessage;
 import dev.fieldline.protocol.PayloadFormat;
 import dev.fieldline.protocol.Topics;
 import io.netty.buffer.ByteBufUtil;
@@ -108,6 +114,9 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
     private volatile boolean cmdSubscribed;
     private volatile MqttQoS cmdQos = MqttQoS.AT_LEAST_ONCE;
     private int nextPacketId = 1;
+    /** Federated downlink topics the device subscribed to. */
+    private final java.util.Set<FlKind> flSubscribed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final FlCodec FL_CODEC = new FlCodec();
 
     MqttConnection(MqttEndpoint endpoint) {
         this.endpoint = endpoint;
@@ -361,6 +370,11 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             }
         }
         String topic = msg.variableHeader().topicName();
+        Optional<FlAddresses.FlAddress> fl = FlAddresses.parseTopic(topic);
+        if (fl.isPresent()) {
+            onFederated(fl.get(), msg, ack);
+            return;
+        }
         Optional<Topics.Address> address = Topics.parse(topic);
         if (address.isEmpty()) {
             dropped(ack, "topic_invalid", TOPIC_NAME_INVALID, "not a topic of the fl/v1 scheme");
@@ -481,6 +495,81 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
         return b.build();
     }
 
+    // ------------------------------------------------------------------ federated learning
+
+    /**
+     * A federated uplink: handed to the service off the event loop; its answer (task, chunk, receipt)
+     * is published to the device. The PUBLISH is acknowledged once handled (refused ones with a
+     * reason code in MQTT 5; the decoder's refusals are counted by the service).
+     */
+    private void onFederated(FlAddresses.FlAddress a, MqttPublishMessage msg, PendingAck ack) {
+        FederatedService service = endpoint.federated();
+        if (service == null || !a.kind().isUplink() || !a.deviceId().equals(deviceId)) {
+            dropped(ack, service == null ? "federated_off" : "not_authorized", service == null ? TOPIC_NAME_INVALID
+                    : NOT_AUTHORIZED, "device " + deviceId + " may not publish to " + msg.variableHeader().topicName());
+            return;
+        }
+        byte[] payload = ByteBufUtil.getBytes(msg.payload());
+        Optional<String> contentType = v5 ? contentType(msg.variableHeader().properties()) : Optional.empty();
+        Optional<PayloadFormat> format = contentType.isPresent()
+                ? PayloadFormat.fromMediaType(MessageKind.EVENT, contentType.get()) : PayloadFormat.sniff(payload);
+        if (format.isEmpty()) {
+            dropped(ack, "unsupported_format", PAYLOAD_FORMAT_INVALID, "payload is neither JSON nor CBOR");
+            return;
+        }
+        PayloadFormat f = format.get();
+        String device = deviceId;
+        java.util.concurrent.CompletableFuture<byte[]> done;
+        try {
+            done = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    service.receive(device, a.kind(), payload, f).ifPresent(this::sendFederated);
+                    return null;
+                } catch (DecodeException e) {
+                    return new byte[] {pubAckReason(e.reason())};
+                }
+            }, endpoint.federatedExecutor());
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            endpoint.metrics().increment("mqtt_dropped_total", "reason", "federated_overloaded");
+            settle(ack, SERVER_BUSY, "federated uplinks overloaded");
+            return;
+        }
+        done.whenComplete((refused, error) -> onLoop(() -> {
+            if (error != null) {
+                LOG.warn("MQTT {}: federated {} failed", device, a.kind().suffix(), error);
+                settle(ack, IMPLEMENTATION_SPECIFIC_ERROR, "federated: " + error);
+            } else {
+                settle(ack, refused == null ? SUCCESS : refused[0], refused == null ? null : "refused");
+            }
+        }));
+    }
+
+    /** Publishes a federated downlink (QoS 0: the device asks again when one is lost) if the device subscribed to its topic. */
+    boolean sendFederated(FlMessage message) {
+        if (!flSubscribed.contains(message.kind())) {
+            return false;
+        }
+        byte[] bytes = FL_CODEC.encode(message, PayloadFormat.CBOR);
+        return onLoop(() -> {
+            if (!channel.isActive()) {
+                return;
+            }
+            MqttProperties props = MqttProperties.NO_PROPERTIES;
+            if (v5) {
+                props = new MqttProperties();
+                props.add(new MqttProperties.StringProperty(MqttProperties.CONTENT_TYPE,
+                        PayloadFormat.CBOR.mediaType(MessageKind.EVENT)));
+            }
+            channel.writeAndFlush(MqttMessageBuilders.publish()
+                    .topicName(FlAddresses.topic(deviceId, message.kind()))
+                    .qos(MqttQoS.AT_MOST_ONCE)
+                    .retained(false)
+                    .properties(props)
+                    .payload(Unpooled.wrappedBuffer(bytes))
+                    .build());
+        });
+    }
+
     // ------------------------------------------------------------------ last will
 
     private void publishWill() {
@@ -525,6 +614,9 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
                 codes.add(granted.value());
             } else if (filter.equals(ackTopic)) {
                 codes.add(granted.value());
+            } else if (federatedDownlink(filter).isPresent()) {
+                flSubscribed.add(federatedDownlink(filter).get());
+                codes.add(MqttQoS.AT_MOST_ONCE.value());
             } else {
                 endpoint.metrics().increment("mqtt_subscribe_refused_total");
                 LOG.debug("MQTT {}: SUBSCRIBE {} refused", deviceId, filter);
@@ -551,6 +643,8 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
             if (filter.equals(cmdTopic)) {
                 codes.add((short) (cmdSubscribed ? SUCCESS : NO_SUBSCRIPTION_EXISTED));
                 cmdSubscribed = false;
+            } else if (federatedDownlink(filter).isPresent()) {
+                codes.add((short) (flSubscribed.remove(federatedDownlink(filter).get()) ? SUCCESS : NO_SUBSCRIPTION_EXISTED));
             } else {
                 codes.add((short) (filter.equals(ackTopic) ? SUCCESS : NO_SUBSCRIPTION_EXISTED));
             }
@@ -561,6 +655,15 @@ final class MqttConnection extends SimpleChannelInboundHandler<MqttMessage> {
                 ? new MqttUnsubAckMessage(fh, new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
                         new MqttUnsubAckPayload(toArray(codes)))
                 : new MqttUnsubAckMessage(fh, MqttMessageIdVariableHeader.from(packetId)));
+    }
+
+    /** The federated downlink kind a filter names for this device ({@code fl/v1/{id}/fl/task|chunk|receipt}), if the gateway runs rounds. */
+    private Optional<FlKind> federatedDownlink(String filter) {
+        if (endpoint.federated() == null) {
+            return Optional.empty();
+        }
+        return FlAddresses.parseTopic(filter).filter(a -> a.deviceId().equals(deviceId) && !a.kind().isUplink())
+                .map(FlAddresses.FlAddress::kind);
     }
 
     // ------------------------------------------------------------------ commands (downlink)

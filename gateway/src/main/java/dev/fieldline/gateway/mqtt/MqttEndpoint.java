@@ -4,6 +4,7 @@ import dev.fieldline.gateway.GatewayStartException;
 import dev.fieldline.gateway.PortInUseException;
 import dev.fieldline.gateway.downlink.Downlink;
 import dev.fieldline.gateway.downlink.DownlinkTransport;
+import dev.fieldline.gateway.federated.FederatedService;
 import dev.fieldline.gateway.ingest.Ingest;
 import dev.fieldline.gateway.ingest.Transport;
 import dev.fieldline.gateway.metrics.Metrics;
@@ -65,6 +66,10 @@ public final class MqttEndpoint implements AutoCloseable, DownlinkTransport {
     private EventLoopGroup ioGroup;
     private Channel serverChannel;
     private volatile boolean closing;
+    /** Federated uplinks queued for the service beyond which PUBLISHes are refused. */
+    static final int FEDERATED_QUEUE = 256;
+    private volatile FederatedService federated;
+    private volatile java.util.concurrent.ExecutorService federatedExecutor;
 
     public MqttEndpoint(MqttEndpointConfig config, Ingest ingest, Downlink downlink, Metrics metrics) {
         this(config, ingest, downlink, metrics, MqttAuthenticator.acceptAll());
@@ -151,6 +156,9 @@ public final class MqttEndpoint implements AutoCloseable, DownlinkTransport {
             c.shutDown();
         }
         shutdownGroups();
+        if (federatedExecutor != null) {
+            federatedExecutor.shutdownNow();
+        }
         if (serverChannel != null) {
             LOG.info("MQTT endpoint on {} stopped", serverChannel.localAddress());
             serverChannel = null;
@@ -185,6 +193,32 @@ public final class MqttEndpoint implements AutoCloseable, DownlinkTransport {
     public boolean reaches(String deviceId) {
         MqttConnection c = sessions.get(deviceId);
         return c != null && c.subscribedToCommands();
+    }
+
+    // ------------------------------------------------------------------ federated learning
+
+    /**
+     * Carries federated-learning messages ({@code fl/v1/{id}/fl/...}, docs/protocol.md §10): uplinks go
+     * to the service on a thread of their own (bounded: a full queue refuses the PUBLISH), answers and
+     * pushed tasks are published to the device's federated topics it subscribed to. Call before {@link #start}.
+     */
+    public synchronized void useFederated(FederatedService service) {
+        this.federated = service;
+        this.federatedExecutor = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(FEDERATED_QUEUE), new DefaultThreadFactory("fl-mqtt-federated", true));
+        service.register((deviceId, message) -> {
+            MqttConnection c = sessions.get(deviceId);
+            return c != null && c.sendFederated(message);
+        });
+    }
+
+    /** The federated service, or null when the gateway runs no rounds. */
+    FederatedService federated() {
+        return federated;
+    }
+
+    java.util.concurrent.ExecutorService federatedExecutor() {
+        return federatedExecutor;
     }
 
     // ------------------------------------------------------------------ for connections
