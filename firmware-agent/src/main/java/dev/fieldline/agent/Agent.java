@@ -1,5 +1,8 @@
 package dev.fieldline.agent;
 
+import dev.fieldline.agent.federated.FlParticipant;
+import dev.fieldline.protocol.federated.FlMessage;
+
 import dev.fieldline.agent.AgentException.Reason;
 import dev.fieldline.agent.identity.DeviceCredentials;
 import dev.fieldline.agent.identity.DeviceIdentity;
@@ -104,6 +107,8 @@ public final class Agent implements AutoCloseable {
     private final Uplink uplink;
     private final Sender sender;
     private final InferenceStage inference;
+    /** The federated-learning participant, when configured; null otherwise. */
+    private final FlParticipant participant;
     private volatile boolean closed;
 
     private Agent(AgentConfig config, BoardProfile profile, long bootId, Hardware hardware, Outbox outbox,
@@ -132,6 +137,12 @@ public final class Agent implements AutoCloseable {
         } else {
             this.sender = new Sender(config.deviceId(), outbox, uplink, config.reconnect(), config.replayRate(), counters);
         }
+        this.participant = config.federated().map(f -> {
+            if (uplink instanceof MqttUplink mqtt) {
+                mqtt.useFederated();
+            }
+            return new FlParticipant(config.deviceId(), uplink, f, FlParticipant.loadShard(f), Clock.systemUTC());
+        }).orElse(null);
         // last: it starts a thread, and nothing after it may fail
         this.inference = InferenceStage.start(config.inference() ? profile : profile.withoutModels(),
                 NamedThreads.scheduler("fl-agent-inference-" + config.deviceId()), this::inferenceChanged);
@@ -272,7 +283,17 @@ public final class Agent implements AutoCloseable {
             public void ack(Ack ack) {
                 sender.acked(ack);
             }
+
+            @Override
+            public void federated(FlMessage message) {
+                if (participant != null) {
+                    participant.received(message);
+                }
+            }
         });
+        if (participant != null) {
+            participant.start();
+        }
         log.info("agent {} started: boot {}, board {} ({}), uplink {}, sampling every {}", config.deviceId(), bootId,
                 profile.name(), profile.platform(), uplink.describe(), sampler.interval());
         log.info("agent {}: uplink-commit {}", config.deviceId(),
@@ -533,6 +554,11 @@ public final class Agent implements AutoCloseable {
         return sampler.interval();
     }
 
+    /** What the federated participant has done, when the agent takes part in federated learning. */
+    public Optional<FlParticipant.Stats> federatedStats() {
+        return Optional.ofNullable(participant).map(FlParticipant::stats);
+    }
+
     /** Each model's inference counters (empty when the board profile has no models). */
     public List<InferenceStats> inferenceStats() {
         return inference.stats();
@@ -585,6 +611,9 @@ public final class Agent implements AutoCloseable {
             closed = true;
         }
         sampler.stop();
+        if (participant != null) {
+            participant.close();
+        }
         inference.close(STOP_GRACE);
         core.shutdown();
         try {

@@ -1,5 +1,7 @@
 package dev.fieldline.agent;
 
+import dev.fieldline.agent.federated.ParticipantConfig;
+
 import dev.fieldline.agent.hal.sim.SimParameters;
 import dev.fieldline.agent.journal.JournalConfig;
 import dev.fieldline.agent.uplink.ReconnectPolicy;
@@ -64,6 +66,7 @@ import java.util.Set;
  * @param sensorRetry backoff between retries of a faulted sensor
  * @param explicit the keys among {@link #BOARD_DEFAULTED} this configuration sets itself (in its file or
  *     through the builder); the board profile's uplink settings and limits apply to the others
+ * @param federated how the device takes part in federated learning ({@code federated:}); absent: it does not
  */
 public record AgentConfig(
         String deviceId,
@@ -86,7 +89,8 @@ public record AgentConfig(
         CoapDtls coapDtls,
         boolean inference,
         ReconnectPolicy sensorRetry,
-        Set<String> explicit) {
+        Set<String> explicit,
+        Optional<ParticipantConfig> federated) {
 
     /** How a {@code coaps://} uplink authenticates (both need enrollment). */
     public enum CoapDtls {
@@ -190,6 +194,14 @@ public record AgentConfig(
             new ConfigKey("inference", "boolean", "true", "", "run the board profile's models (models: section) and send inference events; false samples only"),
             new ConfigKey("sensor-retry.initial", "duration", ConfigNode.text(DEFAULT_SENSOR_RETRY.initial()), "s", "first retry of a faulted sensor (absent, NACK, timeout, garbage); doubling from here"),
             new ConfigKey("sensor-retry.max", "duration", ConfigNode.text(DEFAULT_SENSOR_RETRY.max()), "s", "longest wait between retries of a faulted sensor"),
+            new ConfigKey("federated.data", "path", "(none: no federated learning)", "", "Fashion-MNIST IDX directory the device's local training data comes from"),
+            new ConfigKey("federated.model", "string", "mlp", "", "the model the device trains: mlp or cnn"),
+            new ConfigKey("federated.shard", "integer", "0", "", "which shard of the training split is this device's (0-based)"),
+            new ConfigKey("federated.shards", "integer", "1", "", "how many disjoint shards the training split is cut into"),
+            new ConfigKey("federated.examples", "integer", "2000", "images", "at most this many images in the shard"),
+            new ConfigKey("federated.join-interval", "duration", "10s", "s", "how often the device says it can take part (fl/join)"),
+            new ConfigKey("federated.timeout", "duration", "5s", "s", "wait for each chunk or receipt before asking again"),
+            new ConfigKey("federated.slowdown", "duration", "0s", "s", "extra time per local training: a slow board in simulation"),
             new ConfigKey("security.sign", "boolean", "false", "", "sign telemetry, events and command results with the device key (COSE_Sign1, ES256); needs payload-format cbor"),
             new ConfigKey("security.enroll-url", "uri", "(none)", "", "gateway web API to enroll with when the agent has no credentials yet, e.g. http://gateway:8080"),
             new ConfigKey("security.enroll-token", "string", "(none)", "", "one-time enrollment token issued by the gateway (a secret; never printed)"));
@@ -327,6 +339,7 @@ public record AgentConfig(
         b.inference = inference;
         b.sensorRetry = sensorRetry;
         b.explicit.addAll(explicit);
+        b.federated = federated.orElse(null);
         return b;
     }
 
@@ -381,8 +394,9 @@ public record AgentConfig(
     public static AgentConfig fromYaml(ConfigNode root) {
         root.allowOnly(Set.of("device-id", "board", "data-dir", "uplink", "payload-format", "sampling-interval",
                 "heartbeat-interval", "journal", "max-in-flight", "reconnect", "coap", "sim", "security", "uplink-commit",
-                "ack-timeout", "inference", "sensor-retry"));
+                "ack-timeout", "inference", "sensor-retry", "federated"));
         Builder b = new Builder(root.require("device-id").parse(id -> DeviceIds.require(id, "device-id")));
+        root.get("federated").ifPresent(n -> b.federated(ParticipantConfig.fromYaml(n)));
         root.get("board").ifPresent(n -> b.board(n.asString()));
         root.get("data-dir").ifPresent(n -> b.dataDir(n.parse(Path::of)));
         URI uplinkUri = root.require("uplink").parse(s -> checkUplink(URI.create(s)));
@@ -497,6 +511,7 @@ public record AgentConfig(
         private boolean inference = true;
         private ReconnectPolicy sensorRetry = DEFAULT_SENSOR_RETRY;
         private final Set<String> explicit = new java.util.HashSet<>();
+        private ParticipantConfig federated;
 
         private Builder(String deviceId) {
             this.deviceId = DeviceIds.require(deviceId, "deviceId");
@@ -607,6 +622,12 @@ public record AgentConfig(
             return this;
         }
 
+        /** Take part in federated learning (docs/agent.md). */
+        public Builder federated(ParticipantConfig v) {
+            federated = v;
+            return this;
+        }
+
         /** Backoff between retries of a faulted sensor. */
         public Builder sensorRetry(ReconnectPolicy v) {
             sensorRetry = v;
@@ -618,7 +639,7 @@ public record AgentConfig(
             dir = Path.of(dir.toString().replace("{deviceId}", deviceId));
             return new AgentConfig(deviceId, board, dir, uplink, payloadFormat, Optional.ofNullable(samplingInterval),
                     heartbeatInterval, journal, replayRate, maxInFlight, reconnect, coapAckTimeout, coapMaxRetransmit, sim,
-                    security, uplinkCommit, ackTimeout, coapDtls, inference, sensorRetry, explicit);
+                    security, uplinkCommit, ackTimeout, coapDtls, inference, sensorRetry, explicit, Optional.ofNullable(federated));
         }
     }
 }

@@ -190,10 +190,26 @@ class AgentConfigTest {
             assertThat(d).contains(k.name()).contains(k.description());
         }
         assertThat(d).contains("reconnect.initial").contains("500ms").contains("sim.noise").contains("Cel");
-        assertThat(AgentConfig.KEYS).hasSize(37);
+        assertThat(AgentConfig.KEYS).hasSize(45);
         AgentConfig off = AgentConfig.fromYaml(dev.fieldline.config.YamlDocuments.parse("t", "device-id: d\nuplink: tcp://gw:1883\ninference: false\n"));
         assertThat(off.inference()).isFalse();
         assertThat(AgentConfig.builder("d").uplink("tcp://gw:1883").build().inference()).isTrue();
+    }
+
+    @Test
+    void readsTheFederatedSection() {
+        AgentConfig c = AgentConfig.fromYaml(dev.fieldline.config.YamlDocuments.parse("t", "device-id: d\nuplink: tcp://gw:1883\n"
+                + "federated:\n  data: /data/fmnist\n  shard: 2\n  shards: 4\n  examples: 1500\n  join-interval: 2s\n"));
+        assertThat(c.federated()).hasValueSatisfying(f -> {
+            assertThat(f.model()).isEqualTo("mlp");
+            assertThat(f.shard()).isEqualTo(2);
+            assertThat(f.examples()).isEqualTo(1500);
+            assertThat(f.joinInterval()).isEqualTo(java.time.Duration.ofSeconds(2));
+        });
+        assertThat(c.toBuilder().build().federated()).isEqualTo(c.federated());
+        assertThatThrownBy(() -> AgentConfig.fromYaml(dev.fieldline.config.YamlDocuments.parse("t",
+                "device-id: d\nuplink: tcp://gw:1883\nfederated:\n  data: /x\n  shard: 4\n  shards: 4\n")))
+                .hasMessageContaining("federated").hasMessageContaining("shard");
     }
 
     @Test

@@ -1,5 +1,11 @@
 package dev.fieldline.agent.uplink;
 
+import dev.fieldline.protocol.federated.FlAddresses;
+import dev.fieldline.protocol.federated.FlCodec;
+import dev.fieldline.protocol.federated.FlKind;
+import dev.fieldline.protocol.federated.FlMessage;
+import java.util.Optional;
+
 import dev.fieldline.agent.internal.NamedThreads;
 import dev.fieldline.agent.uplink.UplinkException.Failure;
 import dev.fieldline.protocol.CoapResources;
@@ -48,6 +54,7 @@ public final class CoapUplink implements Uplink {
     private final ReconnectPolicy policy;
     private final Configuration config;
     private final MessageCodec codec = new MessageCodec();
+    private final FlCodec flCodec = new FlCodec();
     private final Set<CompletableFuture<Void>> pending = ConcurrentHashMap.newKeySet();
 
     private volatile boolean connected;
@@ -96,6 +103,8 @@ public final class CoapUplink implements Uplink {
             config.set(CoapConfig.MAX_ACK_TIMEOUT, ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         config.set(CoapConfig.MAX_RETRANSMIT, maxRetransmit);
+        // federated chunks (docs/protocol.md §10) are up to 48 KiB: block-wise answers that large must be taken
+        config.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, 64 * 1024);
     }
 
     /**
@@ -272,6 +281,66 @@ public final class CoapUplink implements Uplink {
                 connectionLost("POST timed out");
             }
         }, post);
+        return f;
+    }
+
+    /**
+     * Federated learning over CoAP: {@code fl/join} and {@code fl/update} are confirmable POSTs (an update
+     * chunk block-wise, Block1), a fetch is {@code GET fl/chunk?v=&i=} (the chunk block-wise, Block2); the
+     * future completes with the response's task, chunk or receipt, if it has one.
+     */
+    @Override
+    public CompletableFuture<Optional<FlMessage>> sendFederated(FlMessage message) {
+        CompletableFuture<Optional<FlMessage>> f = new CompletableFuture<>();
+        if (!connected || closed) {
+            f.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "not connected"));
+            return f;
+        }
+        String base = server.getScheme() + "://" + server.getHost() + ":" + server.getPort() + "/";
+        Request request;
+        FlKind answerKind;
+        if (message instanceof FlMessage.Fetch fetch) {
+            request = Request.newGet();
+            request.setURI(base + FlAddresses.coapPath(deviceId, FlKind.CHUNK) + "?v=" + fetch.version() + "&i=" + fetch.index());
+            request.getOptions().setAccept(format.coapContentFormat(MessageKind.EVENT));
+            answerKind = FlKind.CHUNK;
+        } else if (message.kind().isUplink()) {
+            request = Request.newPost();
+            request.setURI(base + FlAddresses.coapPath(deviceId, message.kind()));
+            request.getOptions().setContentFormat(format.coapContentFormat(MessageKind.EVENT));
+            request.setPayload(flCodec.encode(message, format));
+            answerKind = message.kind() == FlKind.JOIN ? FlKind.TASK : FlKind.RECEIPT;
+        } else {
+            throw new IllegalArgumentException("kind must be an uplink kind, was " + message.kind());
+        }
+        request.setConfirmable(true);
+        client.advanced(new CoapHandler() {
+            @Override
+            public void onLoad(CoapResponse response) {
+                CoAP.ResponseCode code = response.getCode();
+                byte[] payload = response.getPayload();
+                if (code == CoAP.ResponseCode.CONTENT && payload != null && payload.length > 0) {
+                    PayloadFormat fmt = PayloadFormat.fromCoapContentFormat(MessageKind.EVENT,
+                            response.getOptions().getContentFormat()).orElse(format);
+                    try {
+                        f.complete(Optional.of(flCodec.decode(answerKind, deviceId, payload, fmt)));
+                    } catch (DecodeException e) {
+                        f.completeExceptionally(new UplinkException(Failure.REJECTED, "undecodable "
+                                + answerKind.suffix() + ": " + e.getMessage(), e));
+                    }
+                } else if (code.isSuccess()) {
+                    f.complete(Optional.empty());
+                } else {
+                    f.completeExceptionally(new UplinkException(code.isClientError() ? Failure.REJECTED : Failure.UNAVAILABLE,
+                            "gateway answered " + code.text + " " + code.name() + ": " + response.getResponseText()));
+                }
+            }
+
+            @Override
+            public void onError() {
+                f.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "no answer to " + message.kind().suffix()));
+            }
+        }, request);
         return f;
     }
 

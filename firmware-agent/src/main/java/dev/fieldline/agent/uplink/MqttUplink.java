@@ -1,5 +1,11 @@
 package dev.fieldline.agent.uplink;
 
+import dev.fieldline.protocol.federated.FlAddresses;
+import dev.fieldline.protocol.federated.FlCodec;
+import dev.fieldline.protocol.federated.FlKind;
+import dev.fieldline.protocol.federated.FlMessage;
+import java.util.Optional;
+
 import dev.fieldline.agent.internal.NamedThreads;
 import dev.fieldline.agent.uplink.UplinkException.Failure;
 import dev.fieldline.protocol.Ack;
@@ -107,6 +113,9 @@ public final class MqttUplink implements Uplink {
      * Also subscribes {@code fl/v1/{id}/ack} at every connect and hands the gateway's ack messages to
      * {@link UplinkListener#ack} (uplink-commit: ack-message). Call before {@link #start}.
      */
+    private volatile boolean federated;
+    private final FlCodec flCodec = new FlCodec();
+
     public void useAckMessages() {
         this.ackMessages = true;
     }
@@ -259,9 +268,19 @@ public final class MqttUplink implements Uplink {
             // one SUBSCRIBE with an action listener for the SUBACK; messages arrive through the client-wide
             // callback (Paho 1.2.5's per-subscription message listeners fail against our endpoint)
             MqttSubscription cmd = new MqttSubscription(Topics.topic(deviceId, MessageKind.COMMAND), 1);
-            MqttSubscription[] subscriptions = ackMessages
-                    ? new MqttSubscription[] {cmd, new MqttSubscription(Topics.topic(deviceId, MessageKind.ACK), 1)}
-                    : new MqttSubscription[] {cmd};
+            java.util.List<MqttSubscription> list = new java.util.ArrayList<>();
+            list.add(cmd);
+            if (ackMessages) {
+                list.add(new MqttSubscription(Topics.topic(deviceId, MessageKind.ACK), 1));
+            }
+            if (federated) {
+                for (FlKind k : FlKind.values()) {
+                    if (!k.isUplink()) {
+                        list.add(new MqttSubscription(FlAddresses.topic(deviceId, k), 0));
+                    }
+                }
+            }
+            MqttSubscription[] subscriptions = list.toArray(new MqttSubscription[0]);
             l.client.subscribe(subscriptions, null,
                     new MqttActionListener() {
                         @Override
@@ -417,6 +436,31 @@ public final class MqttUplink implements Uplink {
         if (!kind.isUplink()) {
             throw new IllegalArgumentException("kind must be an uplink kind, was " + kind);
         }
+        return publish(Topics.topic(deviceId, kind), payload, format.mediaType(kind, payload), kind == MessageKind.STATUS);
+    }
+
+    /**
+     * Publishes a federated message (QoS 1) on {@code fl/v1/{id}/fl/...}; the gateway's answers arrive
+     * through {@link UplinkListener#federated}. Needs {@link #useFederated}.
+     */
+    @Override
+    public CompletableFuture<Optional<FlMessage>> sendFederated(FlMessage message) {
+        if (!message.kind().isUplink()) {
+            throw new IllegalArgumentException("kind must be an uplink kind, was " + message.kind());
+        }
+        return publish(FlAddresses.topic(deviceId, message.kind()), flCodec.encode(message, format),
+                format.mediaType(MessageKind.EVENT), false).thenApply(v -> Optional.empty());
+    }
+
+    /**
+     * Also subscribes the federated downlink topics ({@code fl/v1/{id}/fl/task|chunk|receipt}) at every
+     * connect and hands what arrives on them to {@link UplinkListener#federated}. Call before {@link #start}.
+     */
+    public void useFederated() {
+        this.federated = true;
+    }
+
+    private CompletableFuture<Void> publish(String topic, byte[] payload, String contentType, boolean retained) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         Link l = link;
         if (l == null || !l.up || l.dead || closed) {
@@ -425,9 +469,9 @@ public final class MqttUplink implements Uplink {
         }
         MqttMessage m = new MqttMessage(payload);
         m.setQos(1);
-        m.setRetained(kind == MessageKind.STATUS);
+        m.setRetained(retained);
         MqttProperties props = new MqttProperties();
-        props.setContentType(format.mediaType(kind, payload));
+        props.setContentType(contentType);
         m.setProperties(props);
         l.pending.add(f);
         f.whenComplete((v, e) -> l.pending.remove(f));
@@ -436,7 +480,7 @@ public final class MqttUplink implements Uplink {
             return f;
         }
         try {
-            l.client.publish(Topics.topic(deviceId, kind), m, null, new MqttActionListener() {
+            l.client.publish(topic, m, null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     // the PUBACK of this connection's own PUBLISH: the broker has it
@@ -570,6 +614,19 @@ public final class MqttUplink implements Uplink {
             if (ackMessages && topic.equals(Topics.topic(deviceId, MessageKind.ACK))) {
                 ackArrived(message.getPayload());
                 return;
+            }
+            if (federated) {
+                Optional<FlAddresses.FlAddress> fl = FlAddresses.parseTopic(topic);
+                if (fl.isPresent() && fl.get().deviceId().equals(deviceId) && !fl.get().kind().isUplink()) {
+                    byte[] p = message.getPayload();
+                    try {
+                        listener.federated(flCodec.decode(fl.get().kind(), deviceId, p,
+                                PayloadFormat.sniff(p).orElse(PayloadFormat.CBOR)));
+                    } catch (DecodeException e) {
+                        log.warn("agent {}: ignoring undecodable {}: {}", deviceId, fl.get().kind().suffix(), e.getMessage());
+                    }
+                    return;
+                }
             }
             if (!topic.equals(Topics.topic(deviceId, MessageKind.COMMAND))) {
                 return;

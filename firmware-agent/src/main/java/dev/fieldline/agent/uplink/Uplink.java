@@ -1,6 +1,8 @@
 package dev.fieldline.agent.uplink;
 
 import dev.fieldline.protocol.MessageKind;
+import dev.fieldline.protocol.federated.FlMessage;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -19,6 +21,16 @@ public interface Uplink extends AutoCloseable {
      * {@code UNAVAILABLE} (retry later). Never blocks.
      */
     CompletableFuture<Void> send(MessageKind kind, byte[] payload);
+
+    /**
+     * Sends a federated-learning uplink (docs/protocol.md §10). The future completes when the gateway
+     * has it, with the gateway's answer where the transport carries one (CoAP: the response's task,
+     * chunk or receipt); over MQTT answers arrive through {@link UplinkListener#federated}.
+     */
+    default CompletableFuture<Optional<FlMessage>> sendFederated(FlMessage message) {
+        return CompletableFuture.failedFuture(new UplinkException(UplinkException.Failure.REJECTED,
+                describe() + " does not carry federated learning"));
+    }
 
     /** True while connected (MQTT session up; CoAP peer answering). */
     boolean isConnected();

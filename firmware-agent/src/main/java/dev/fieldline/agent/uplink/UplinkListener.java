@@ -2,6 +2,7 @@ package dev.fieldline.agent.uplink;
 
 import dev.fieldline.protocol.Ack;
 import dev.fieldline.protocol.Command;
+import dev.fieldline.protocol.federated.FlMessage;
 
 /** Callbacks from an {@link Uplink}; called on transport threads, so hand work off quickly. */
 public interface UplinkListener {
@@ -15,5 +16,9 @@ public interface UplinkListener {
 
     /** The gateway says which messages it has committed (only uplinks that receive ack messages call it). */
     default void ack(Ack ack) {
+    }
+
+    /** A federated-learning downlink arrived (task, chunk, receipt; already decoded). */
+    default void federated(FlMessage message) {
     }
 }
