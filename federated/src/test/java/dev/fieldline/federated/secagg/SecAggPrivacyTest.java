@@ -246,4 +246,46 @@ class SecAggPrivacyTest {
                 .isInstanceOfSatisfying(SecAggException.class, e -> assertThat(e.reason()).isEqualTo(Reason.PROTOCOL))
                 .hasMessageContaining("phase MASKED_INPUT");
     }
+
+    @Test
+    void theServerRefusesMessagesThatDoNotFitAndKeepsGoing() {
+        Session s = new Session(4, 3, 10, Q, Seeded.random(28));
+        s.clients.forEach(c -> s.server.receive(c.advertise()));
+        assertThatThrownBy(() -> s.server.receive(new SecAggMessage.AdvertiseKeys(77, 1, new byte[32], new byte[32])))
+                .hasMessageContaining("client 1 already sent");
+        assertThatThrownBy(() -> s.server.receive(new SecAggMessage.AdvertiseKeys(77, 5, new byte[32], new byte[32])))
+                .hasMessageContaining("client index 5 is not in 1..4");
+        s.directory = s.server.closeAdvertise();
+        SecAggMessage.ShareKeys full = s.client(1).shareKeys(s.directory);
+        SecAggMessage.ShareKeys partial = new SecAggMessage.ShareKeys(77, 1, full.shares().subList(0, 2));
+        assertThatThrownBy(() -> s.server.receive(partial))
+                .isInstanceOfSatisfying(SecAggException.class, e -> assertThat(e.reason()).isEqualTo(Reason.PROTOCOL))
+                .hasMessageContaining("sends shares to [2, 3], expected one to each of [2, 3, 4]");
+        s.server.receive(full);
+        for (int i = 2; i <= 4; i++) {
+            s.server.receive(s.client(i).shareKeys(s.directory));
+        }
+        s.deliveries = s.server.closeShareKeys();
+        assertThatThrownBy(() -> s.server.receive(new SecAggMessage.MaskedInput(77, 1, 40, new long[9])))
+                .hasMessageContaining("sends 9 values of 40 bits, expected 10 of 40");
+        assertThatThrownBy(() -> s.server.receive(new SecAggMessage.MaskedInput(77, 1, 48, new long[10])))
+                .hasMessageContaining("expected 10 of 40");
+        List<long[]> x = List.of(new long[10], new long[10], new long[10], new long[10]);
+        s.mask(x, List.of(1, 2, 3, 4)).unmask(List.of(1, 2, 3));
+        assertThat(s.server.finish().sum()).isEqualTo(new long[10]);
+        assertThatThrownBy(s.server::finish).hasMessageContaining("cannot close UNMASKING in phase DONE");
+    }
+
+    @Test
+    void aDirectoryWithASmallOrderKeyIsRefused() {
+        Session s = new Session(3, 2, 10, Q, Seeded.random(29));
+        List<SecAggMessage.PeerKeys> keys = new ArrayList<>();
+        for (SecAggClient c : s.clients) {
+            keys.add(c.advertise().keys());
+        }
+        keys.set(2, new SecAggMessage.PeerKeys(3, new byte[32], keys.get(2).sPublic())); // u = 0: small order
+        assertThatThrownBy(() -> s.client(1).shareKeys(new SecAggMessage.KeyDirectory(77, keys)))
+                .isInstanceOfSatisfying(SecAggException.class, e -> assertThat(e.reason()).isEqualTo(Reason.PROTOCOL))
+                .hasMessageContaining("refused the peer's key");
+    }
 }
