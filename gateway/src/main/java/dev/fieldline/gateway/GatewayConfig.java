@@ -282,6 +282,8 @@ public record GatewayConfig(
                 "... or after this long, whichever comes first (default "
                 + dev.fieldline.config.ConfigNode.text(StreamAnalyticsConfig.DEFAULT_INSIGHT_EVERY) + ")");
         line(b, "secure", secure, "boolean", "devices and API clients must authenticate (default false: plain, local development)");
+        line(b, "federated", federated.map(f -> f.model() + " " + f.strategy()).orElse("(none)"), "file",
+                "federated-learning rounds (--fl FILE; default none; keys: FederatedConfig.describe())");
         return b.toString();
     }
 
