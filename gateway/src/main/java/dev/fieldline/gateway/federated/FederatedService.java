@@ -86,6 +86,8 @@ public final class FederatedService implements AutoCloseable {
     private final List<GlobalModelListener> listeners = new CopyOnWriteArrayList<>();
     /** Uploads in progress, by device; guarded by this. */
     private final Map<String, Assembly> uploads = new HashMap<>();
+    /** Devices that answered the open round (accepted or refused); guarded by this. */
+    private final java.util.Set<String> answered = new java.util.HashSet<>();
     private final ScheduledExecutorService ticker;
     /** The current global weights on the wire and their digest; guarded by this. */
     private byte[] weights;
@@ -153,6 +155,8 @@ public final class FederatedService implements AutoCloseable {
         if (saved.isPresent() && saved.get().model().equals(config.model()) && saved.get().strategy().equals(strategySpec)
                 && saved.get().snapshot().global().length == layout.size()) {
             coordinator.restore(saved.get().snapshot());
+            saved.get().snapshot().received().forEach(u -> answered.add(u.clientId()));
+            answered.addAll(saved.get().snapshot().rejected().keySet());
             RoundCoordinator.RoundPlan open = coordinator.open();
             log.info("federated learning resumed: model {} version {}, {}", config.model(), coordinator.version(),
                     open == null ? "no round open" : "round " + open.round() + " open with "
@@ -271,8 +275,7 @@ public final class FederatedService implements AutoCloseable {
     }
 
     private boolean answered(String deviceId) {
-        RoundCoordinator.Snapshot s = coordinator.snapshot();
-        return s.rejected().containsKey(deviceId) || s.received().stream().anyMatch(u -> u.clientId().equals(deviceId));
+        return answered.contains(deviceId);
     }
 
     private FlMessage.Task task(RoundCoordinator.RoundPlan open) {
@@ -382,6 +385,7 @@ public final class FederatedService implements AutoCloseable {
             validator.check(update);
         } catch (UpdateRejected e) {
             coordinator.submit(c.round(), update, clock.instant()); // records the refusal against the device
+            answered.add(device);
             store.rejected(c.round(), coordinator.snapshot().rejected());
             metrics.increment("fl_updates_rejected_total", "reason", e.reason().label());
             log.info("fl round {}: update of {} rejected ({}): {}", c.round(), device, e.reason().label(), e.getMessage());
@@ -391,6 +395,7 @@ public final class FederatedService implements AutoCloseable {
         if (s != RoundCoordinator.Submission.ACCEPTED) {
             return Optional.of(new FlMessage.Receipt(c.round(), s.name().toLowerCase(java.util.Locale.ROOT), ""));
         }
+        answered.add(device);
         store.accepted(c.round(), update, clock.instant());
         metrics.increment("fl_updates_accepted_total");
         log.debug("fl round {}: update of {} accepted ({} examples)", c.round(), device, body.examples());
@@ -403,6 +408,9 @@ public final class FederatedService implements AutoCloseable {
         int round = open == null ? 0 : open.round();
         uploads.remove(device);
         coordinator.rejectUndecodable(device, reason);
+        if (open != null && open.selected().contains(device)) {
+            answered.add(device);
+        }
         if (open != null) {
             store.rejected(round, coordinator.snapshot().rejected());
         }
@@ -442,6 +450,7 @@ public final class FederatedService implements AutoCloseable {
         if (plan == null) {
             return;
         }
+        answered.clear();
         store.opened(config.model(), strategySpec, coordinator.snapshot());
         metrics.increment("fl_rounds_started_total");
         log.info("fl round {} started: {} of {} available devices sampled, version {}, deadline {}", plan.round(),
@@ -464,6 +473,7 @@ public final class FederatedService implements AutoCloseable {
     private void close(Instant now) {
         RoundCoordinator.RoundResult r = coordinator.close();
         uploads.clear();
+        answered.clear();
         roundsRun++;
         Map<String, Double> m = new LinkedHashMap<>(r.metrics());
         if (r.outcome() == RoundCoordinator.Outcome.AGGREGATED) {
