@@ -158,11 +158,13 @@ public final class FlParticipant implements AutoCloseable {
 
     /** One round: fetch, train, upload, receipt. */
     private void take(FlMessage.Task task) throws InterruptedException {
+        int previous = lastRound;
         lastRound = task.round();
         log.debug("agent {}: round {} from version {}", deviceId, task.round(), task.version());
         Optional<float[]> global = fetch(task);
         if (global.isEmpty()) {
             lastStatus = "fetch_failed";
+            lastRound = previous; // the task comes again with the next join, until its deadline
             log.info("agent {}: round {}: could not fetch the global weights", deviceId, task.round());
             return;
         }
@@ -199,6 +201,7 @@ public final class FlParticipant implements AutoCloseable {
             }
         }
         lastStatus = "no_receipt";
+        lastRound = previous; // the gateway may have restarted: the task comes again with the next join, until its deadline
     }
 
     private Optional<float[]> fetch(FlMessage.Task task) throws InterruptedException {
