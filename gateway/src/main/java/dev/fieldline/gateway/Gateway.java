@@ -101,6 +101,7 @@ public final class Gateway implements AutoCloseable {
     private FederatedService federated;
     private GatewayCa ca;
     private GatewayIdentity identity;
+    private dev.fieldline.gateway.models.ModelRegistry models;
     private boolean closed;
 
     private Gateway(GatewayConfig config, Optional<ActionRunner> actions) {
@@ -208,6 +209,10 @@ public final class Gateway implements AutoCloseable {
         running.push(streams);
         pipeline.addListener(streams);
 
+        models = dev.fieldline.gateway.models.ModelRegistry.open(config.dataDir(), identity(), downlink, store, clock);
+        running.push(models);
+        pipeline.addListener(models);
+
         config.federated().ifPresent(f -> {
             federated = FederatedService.start(f, store.file(), metrics, clock);
             running.push(federated);
@@ -216,7 +221,7 @@ public final class Gateway implements AutoCloseable {
         if (config.httpEnabled()) {
             HttpApi api = new HttpApi(new HttpApiConfig(config.bindHost(), config.httpPort(), config.limits()), pipeline,
                     downlink, store, metrics, this::listeners, clock, registry, config.secure(), Optional.of(enrollmentTrust()))
-                    .withRules(ruleFile, rules, ruleParser).withStreams(streams);
+                    .withRules(ruleFile, rules, ruleParser).withStreams(streams).withModels(models);
             if (federated != null) {
                 api.withFederated(federated);
             }
@@ -249,7 +254,7 @@ public final class Gateway implements AutoCloseable {
                     ? Optional.of(new CoapsConfig(config.coapsPort(), identity().keyPair(), new DeviceDtlsCredentials(registry)))
                     : Optional.empty();
             CoapIngestServer server = new CoapIngestServer(new CoapServerConfig(config.bindHost(), config.coapPort(), maxPayload),
-                    pipeline, downlink, metrics, coapAdmission(), dtls);
+                    pipeline, downlink, metrics, coapAdmission(), dtls).withModels(modelFiles());
             if (federated != null) {
                 server.useFederated(federated);
             }
@@ -269,8 +274,37 @@ public final class Gateway implements AutoCloseable {
             broker.start();
             running.push(broker);
         }
+        models.httpBase(this::httpBase);
         log.info("Fieldline gateway started ({}): data {}; {}", mode(), store.file().toAbsolutePath(), listeners());
         announceSecurityMode();
+    }
+
+    /** The published models as the CoAP server serves them. */
+    private dev.fieldline.gateway.coap.ModelFiles modelFiles() {
+        dev.fieldline.gateway.models.ModelRegistry m = models;
+        return new dev.fieldline.gateway.coap.ModelFiles() {
+            @Override
+            public Optional<byte[]> file(String name, long version) {
+                return m.version(name, version).map(v -> m.file(name, version));
+            }
+
+            @Override
+            public Optional<byte[]> signedManifest(String name, long version) {
+                return m.version(name, version).map(v -> m.signedManifest(name, version));
+            }
+        };
+    }
+
+    /** Where HTTP clients reach the web API, for model offers: {@code http://host:port}. */
+    private Optional<String> httpBase() {
+        if (http == null) {
+            return Optional.empty();
+        }
+        String host = http.getAddress() != null && http.getAddress().isAnyLocalAddress() ? "localhost" : http.getHostString();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return Optional.of("http://" + host + ":" + http.getPort());
     }
 
     /** What an enrolling device receives to use coaps and mqtts: its certificate, the CA, the DTLS key. */
@@ -490,6 +524,11 @@ public final class Gateway implements AutoCloseable {
 
     public TelemetryStore store() {
         return store;
+    }
+
+    /** Published model versions and their delivery to devices. */
+    public dev.fieldline.gateway.models.ModelRegistry models() {
+        return models;
     }
 
     /** Stops the transports, then the web API, then commits what is queued and closes the store. */

@@ -77,6 +77,7 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
     private ScheduledExecutorService executor;
     private UplinkResource uplinks;
     private volatile FederatedResource federated;
+    private volatile ModelResource models;
 
     public CoapIngestServer(CoapServerConfig config, Ingest ingest, Downlink downlink, Metrics metrics) {
         this(config, ingest, downlink, metrics, CoapAdmission.allowAll());
@@ -167,6 +168,15 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
         LOG.info("CoAP server listening on udp {}:{} (max body {} bytes)", bound.getHostString(), bound.getPort(),
                 config.maxPayloadBytes());
         return bound;
+    }
+
+    /**
+     * Also serves published models under {@code /v1/models/} ({@link ModelResource}); call before
+     * {@link #start}. Responses larger than a datagram go block-wise.
+     */
+    public synchronized CoapIngestServer withModels(ModelFiles files) {
+        this.models = new ModelResource(this, java.util.Objects.requireNonNull(files, "files"));
+        return this;
     }
 
     /** The plain endpoint's address, if it runs. */
@@ -320,6 +330,31 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
                 .orElse(CoapAdmission.Verdict.NOT_THIS_DEVICE);
     }
 
+    /**
+     * True if the request may fetch models: a DTLS peer that is an enabled device, or a plain request
+     * the admission lets through (plain mode); otherwise answers 4.01 or 4.03 and returns false.
+     */
+    boolean admittedForModels(CoapExchange exchange) {
+        Principal peer = exchange.advanced().getRequest().getSourceContext().getPeerIdentity();
+        CoapAdmission.Verdict verdict;
+        if (peer == null || coaps.isEmpty()) {
+            verdict = admission.admit("model-download") == CoapAdmission.Verdict.UNAUTHENTICATED
+                    ? CoapAdmission.Verdict.UNAUTHENTICATED : CoapAdmission.Verdict.ALLOW;
+        } else {
+            verdict = coaps.get().devices().deviceOf(peer).map(d -> d.enabled() ? CoapAdmission.Verdict.ALLOW
+                    : CoapAdmission.Verdict.FORBIDDEN).orElse(CoapAdmission.Verdict.NOT_THIS_DEVICE);
+        }
+        if (verdict == CoapAdmission.Verdict.ALLOW) {
+            return true;
+        }
+        metrics.increment("coap_uplink_refused_total", "reason", verdict == CoapAdmission.Verdict.UNAUTHENTICATED
+                ? "unauthenticated" : "disabled");
+        exchange.respond(verdict == CoapAdmission.Verdict.UNAUTHENTICATED ? ResponseCode.UNAUTHORIZED : ResponseCode.FORBIDDEN,
+                verdict == CoapAdmission.Verdict.UNAUTHENTICATED ? "unauthenticated: secure mode needs DTLS (coaps)"
+                        : "forbidden: not an enabled device", MediaTypeRegistry.TEXT_PLAIN);
+        return false;
+    }
+
     Ingest ingest() {
         return ingest;
     }
@@ -376,6 +411,11 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
             var options = exchange.getRequest().getOptions();
             if (federated != null && FlAddresses.parseCoap(options.getUriPath()).isPresent()) {
                 return federated;
+            }
+            List<String> segments = options.getUriPath();
+            ModelResource m = models;
+            if (m != null && segments.size() >= 2 && segments.get(0).equals(CoapResources.ROOT) && segments.get(1).equals("models")) {
+                return m;
             }
             Optional<Topics.Address> address = address(options.getUriPath());
             if (address.isEmpty() || address.get().kind() == MessageKind.ACK) {

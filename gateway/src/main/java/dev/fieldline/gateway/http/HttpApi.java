@@ -149,6 +149,12 @@ public final class HttpApi implements AutoCloseable {
         return this;
     }
 
+    /** Also serves the model API ({@code /api/v1/models}, see {@link ModelRoutes}); call before {@link #start}. */
+    public synchronized HttpApi withModels(dev.fieldline.gateway.models.ModelRegistry models) {
+        moreRoutes.add(c -> new ModelRoutes(models, access, this::body).register(c));
+        return this;
+    }
+
     /** Binds and starts serving; returns the bound address. */
     public synchronized InetSocketAddress start() {
         if (app != null) {
