@@ -24,6 +24,13 @@ import dev.fieldline.agent.internal.Sampler;
 import dev.fieldline.agent.internal.Sender;
 import dev.fieldline.agent.internal.UplinkSecurity;
 import dev.fieldline.agent.journal.TelemetryJournal;
+import dev.fieldline.agent.models.CoapModelFetcher;
+import dev.fieldline.agent.models.HttpModelFetcher;
+import dev.fieldline.agent.models.ModelDelivery;
+import dev.fieldline.agent.models.ModelFetcher;
+import dev.fieldline.agent.models.ModelStore;
+import dev.fieldline.protocol.model.ModelDeliveryException;
+import dev.fieldline.protocol.model.ModelOffer;
 import dev.fieldline.agent.outbox.Outbox;
 import dev.fieldline.agent.outbox.OutboxStats;
 import dev.fieldline.agent.uplink.CoapUplink;
@@ -109,6 +116,8 @@ public final class Agent implements AutoCloseable {
     private final InferenceStage inference;
     /** The federated-learning participant, when configured; null otherwise. */
     private final FlParticipant participant;
+    private final ModelDelivery models;
+    private final List<ModelDelivery.Report> restoredModels;
     private volatile boolean closed;
 
     private Agent(AgentConfig config, BoardProfile profile, long bootId, Hardware hardware, Outbox outbox,
@@ -146,6 +155,25 @@ public final class Agent implements AutoCloseable {
         // last: it starts a thread, and nothing after it may fail
         this.inference = InferenceStage.start(config.inference() ? profile : profile.withoutModels(),
                 NamedThreads.scheduler("fl-agent-inference-" + config.deviceId()), this::inferenceChanged);
+        // delivered models replace the profile's before sampling starts; nothing after this may fail
+        ModelFetcher fetcher = uplink instanceof CoapUplink coap ? new CoapModelFetcher(coap, MODEL_FETCH_TIMEOUT)
+                : new HttpModelFetcher(MODEL_FETCH_TIMEOUT, credentials.map(c -> new String[] {c.deviceId(), c.token()}));
+        this.models = new ModelDelivery(config.deviceId(), new ModelStore(config.dataDir()), gatewayKey(config), fetcher, inference);
+        this.restoredModels = models.restore();
+    }
+
+    /** How long fetching a model's manifest or file may take. */
+    private static final Duration MODEL_FETCH_TIMEOUT = Duration.ofSeconds(60);
+
+    /** The gateway key from enrollment, which delivered models must be signed with. */
+    private static Optional<java.security.PublicKey> gatewayKey(AgentConfig config) {
+        try {
+            return dev.fieldline.agent.identity.GatewayTrust.load(config.dataDir())
+                    .map(dev.fieldline.agent.identity.GatewayTrust::gatewayPublicKey);
+        } catch (IdentityException e) {
+            log.warn("agent {}: no gateway key for model delivery: {}", config.deviceId(), e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /**
@@ -256,6 +284,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private void begin() {
+        core.execute(() -> restoredModels.forEach(this::modelEvent));
         sender.start();
         sampler.start();
         long hb = config.heartbeatInterval().toNanos();
@@ -387,6 +416,10 @@ public final class Agent implements AutoCloseable {
     }
 
     private void handle(Command command) {
+        if (command.name().equals(ModelOffer.COMMAND)) {
+            offerModel(command);
+            return;
+        }
         Optional<CommandHandler.Outcome> outcome = commands.handle(command);
         if (outcome.isEmpty()) {
             log.debug("agent {}: command {} already handled", config.deviceId(), command.id());
@@ -398,6 +431,66 @@ public final class Agent implements AutoCloseable {
                 outcome.get().ok(), outcome.get().message());
         journal(MessageKind.COMMAND_RESULT, sequence, messages.encode(result, config.payloadFormat()));
         log.debug("agent {}: command {} {} -> {}", config.deviceId(), command.id(), command.name(), outcome.get());
+    }
+
+    /** A {@code model} offer: installed on the delivery thread, answered (result and event) when done. */
+    private void offerModel(Command command) {
+        if (!commands.firstTime(command)) {
+            log.debug("agent {}: command {} already handled", config.deviceId(), command.id());
+            return;
+        }
+        counters.commands.incrementAndGet();
+        ModelOffer offer;
+        try {
+            offer = ModelOffer.fromArgs(command.args());
+        } catch (ModelDeliveryException e) {
+            result(command, false, "model offer refused (" + e.reason().code() + "): " + e.getMessage());
+            return;
+        }
+        models.offer(offer).whenComplete((report, e) -> {
+            if (closed) {
+                return;
+            }
+            try {
+                core.execute(() -> {
+                    if (e != null) {
+                        result(command, false, "model " + offer.name() + " v" + offer.version() + " failed: " + e);
+                        return;
+                    }
+                    modelEvent(report);
+                    result(command, report.ok(), report.message());
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                log.debug("agent {}: model report after stop dropped", config.deviceId());
+            }
+        });
+    }
+
+    private void result(Command command, boolean ok, String message) {
+        Sequence sequence = nextSequence();
+        String text = message.length() > 1000 ? message.substring(0, 1000) + "..." : message;
+        journal(MessageKind.COMMAND_RESULT, sequence, messages.encode(new CommandResult(config.deviceId(), sequence, clock.instant(),
+                command.id(), ok, text), config.payloadFormat()));
+    }
+
+    /** A {@code model} event: what happened to a delivered version (core thread). */
+    private void modelEvent(ModelDelivery.Report r) {
+        Map<String, Value> attrs = new LinkedHashMap<>();
+        attrs.put("model", new Value.Text(r.name()));
+        attrs.put("version", new Value.Num(r.version()));
+        attrs.put("outcome", new Value.Text(r.outcome().code()));
+        r.reason().ifPresent(x -> attrs.put("reason", new Value.Text(x.code())));
+        attrs.put("running", new Value.Num(r.running()));
+        r.timings().forEach((k, v) -> attrs.put(k, new Value.Num(v)));
+        String text = r.message().length() > 1000 ? r.message().substring(0, 1000) + "..." : r.message();
+        Sequence sequence = nextSequence();
+        journal(MessageKind.EVENT, sequence, messages.encode(new Event(config.deviceId(), sequence, clock.instant(), ModelOffer.EVENT,
+                r.ok() ? Severity.INFO : Severity.WARNING, r.name(), text, attrs), config.payloadFormat()));
+    }
+
+    /** The delivered model versions this agent runs, by model name. */
+    public Map<String, Long> deliveredModels() {
+        return models.running();
     }
 
     private Status status(DeviceState state) {
@@ -614,6 +707,7 @@ public final class Agent implements AutoCloseable {
         if (participant != null) {
             participant.close();
         }
+        models.close();
         inference.close(STOP_GRACE);
         core.shutdown();
         try {

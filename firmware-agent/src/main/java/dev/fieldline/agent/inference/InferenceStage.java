@@ -46,7 +46,8 @@ public final class InferenceStage implements AutoCloseable {
 
     /** One model, its policy, its input state and its counters. */
     private final class Slot {
-        final ModelRunner runner;
+        /** Replaced by {@link #swap} (a delivered version); read once per inference. */
+        volatile ModelRunner runner;
         final EventPolicy policy;
         final AtomicBoolean busy = new AtomicBoolean();
         final AtomicLong invocations = new AtomicLong();
@@ -70,7 +71,7 @@ public final class InferenceStage implements AutoCloseable {
             this.frames = runner.spec().input() instanceof ModelSpec.Input.Frames f ? new FrameSource(f.path()) : null;
         }
 
-        void record(Postprocessing.Classification c, String input, long startNanos) {
+        void record(ModelRunner ran, Postprocessing.Classification c, String input, long startNanos) {
             long nanos = System.nanoTime() - startNanos;
             invocations.incrementAndGet();
             totalNanos.addAndGet(nanos);
@@ -79,7 +80,7 @@ public final class InferenceStage implements AutoCloseable {
             Optional<EventPolicy.Change> change = policy.update(c.label(), c.confidence());
             if (change.isPresent()) {
                 events.incrementAndGet();
-                listener.changed(runner, c, change.get(), input, Duration.ofNanos(nanos));
+                listener.changed(ran, c, change.get(), input, Duration.ofNanos(nanos));
             }
         }
     }
@@ -172,8 +173,9 @@ public final class InferenceStage implements AutoCloseable {
 
     private void runWindow(Slot s, double[] window, String sensor) {
         long start = System.nanoTime();
+        ModelRunner runner = s.runner;
         try {
-            s.record(s.runner.runWindow(window), sensor + "[" + window.length + "]", start);
+            s.record(runner, runner.runWindow(window), sensor + "[" + window.length + "]", start);
         } catch (RuntimeException e) {
             s.errors.incrementAndGet();
             log.warn("inference: model {} failed: {}", s.runner.name(), e.toString());
@@ -187,12 +189,43 @@ public final class InferenceStage implements AutoCloseable {
         Path file = null;
         try {
             file = s.frames.nextFile();
-            s.record(s.runner.runFrame(FrameSource.read(file)), file.getFileName().toString(), start);
+            ModelRunner runner = s.runner;
+            s.record(runner, runner.runFrame(FrameSource.read(file)), file.getFileName().toString(), start);
         } catch (java.io.IOException | RuntimeException e) {
             s.errors.incrementAndGet();
             log.warn("inference: model {} could not classify {}: {}", s.runner.name(), file == null ? s.frames : file,
                     e.toString());
         }
+    }
+
+    /** The runner of the profile's model {@code name}, if the profile has one. */
+    public Optional<ModelRunner> model(String name) {
+        return slots.stream().filter(s -> s.runner.name().equals(name)).map(s -> s.runner).findFirst();
+    }
+
+    /**
+     * Puts {@code next} in the place of the model of the same name, atomically: the next input the
+     * model gets runs on {@code next}; an inference already running finishes on the previous runner,
+     * which is closed on the inference thread after it (so no input is dropped and no session is
+     * closed under a running inference). Counters and the event policy carry on.
+     *
+     * @return false when the profile has no model of that name (nothing changed)
+     */
+    public boolean swap(ModelRunner next) {
+        for (Slot s : slots) {
+            if (s.runner.name().equals(next.name())) {
+                ModelRunner previous = s.runner;
+                s.runner = next;
+                try {
+                    executor.execute(previous::close);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    previous.close(); // the stage is closing: nothing runs any more
+                }
+                log.info("inference: model {} swapped to {} ({})", next.name(), next.spec().source(), next.sha256());
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Each model's counters. */

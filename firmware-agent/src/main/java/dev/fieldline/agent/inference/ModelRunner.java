@@ -89,6 +89,47 @@ public final class ModelRunner implements AutoCloseable {
         } catch (IOException | ModelManifest.ManifestException e) {
             throw new AgentException(Reason.MODEL, where + e.getMessage(), e);
         }
+        return load(where, spec, bytes, fileName, manifest);
+    }
+
+    /**
+     * A runner for another file of the same model slot (a delivered version): the same engine,
+     * input, labels, normalisation and window as this one, so the slot's events and windows carry
+     * on unchanged.
+     *
+     * @throws AgentException ({@code MODEL}) when the file is not a model the engine runs, or does not
+     *     fit the slot (its input or output size differs)
+     */
+    public ModelRunner replacement(byte[] bytes, Path file) {
+        ModelSpec.Input in = spec.input() instanceof ModelSpec.Input.SensorWindow w
+                ? new ModelSpec.Input.SensorWindow(w.sensor(), java.util.OptionalInt.of(window), w.every()) : spec.input();
+        ModelSpec next = new ModelSpec(spec.name(), new ModelSpec.Source.File(file), Optional.empty(), spec.engine(), in,
+                Optional.of(normalisation), labels, spec.threshold(), spec.severities());
+        return load("model '" + spec.name() + "' (" + file.getFileName() + "): ", next, bytes, file.getFileName().toString(),
+                Optional.empty());
+    }
+
+    /**
+     * Runs self-test vectors on this runner's session: raw input 0 in, output 0 compared.
+     *
+     * @return empty when every vector matches, else which vector and what differs
+     */
+    public Optional<String> selfTest(List<byte[]> inputs, List<byte[]> outputs, double tolerance) {
+        for (int i = 0; i < inputs.size(); i++) {
+            Optional<String> diff;
+            try {
+                diff = dev.fieldline.inference.SelfTest.check(session, inputs.get(i), outputs.get(i), tolerance);
+            } catch (RuntimeException e) {
+                diff = Optional.of("the model failed: " + e);
+            }
+            if (diff.isPresent()) {
+                return Optional.of("vector " + (i + 1) + " of " + inputs.size() + ": " + diff.get());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static ModelRunner load(String where, ModelSpec spec, byte[] bytes, String fileName, Optional<ModelManifest> manifest) {
         TfliteModel model;
         try {
             model = TfliteModel.parse(bytes);

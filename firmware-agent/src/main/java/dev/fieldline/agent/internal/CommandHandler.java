@@ -58,11 +58,22 @@ public final class CommandHandler {
 
     /** Executes a command; empty if its id was seen recently (already executed and answered). */
     public Optional<Outcome> handle(Command c) {
-        if (recent.containsKey(c.id())) {
+        if (!firstTime(c)) {
             return Optional.empty();
         }
-        recent.put(c.id(), Boolean.TRUE);
         return Optional.of(execute(c));
+    }
+
+    /**
+     * True the first time a command id is seen (recently), and remembers it: for commands the agent
+     * runs elsewhere and answers later ({@code model}).
+     */
+    public boolean firstTime(Command c) {
+        if (recent.containsKey(c.id())) {
+            return false;
+        }
+        recent.put(c.id(), Boolean.TRUE);
+        return true;
     }
 
     private Outcome execute(Command c) {
@@ -70,7 +81,7 @@ public final class CommandHandler {
             case "led" -> led(c.args());
             case "output" -> output(c.args());
             case "interval" -> interval(c.args());
-            default -> new Outcome(false, "unknown command '" + c.name() + "'; known commands: interval, led, output");
+            default -> new Outcome(false, "unknown command '" + c.name() + "'; known commands: interval, led, model, output");
         };
     }
 

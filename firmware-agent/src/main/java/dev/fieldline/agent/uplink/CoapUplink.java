@@ -103,8 +103,57 @@ public final class CoapUplink implements Uplink {
             config.set(CoapConfig.MAX_ACK_TIMEOUT, ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         config.set(CoapConfig.MAX_RETRANSMIT, maxRetransmit);
-        // federated chunks (docs/protocol.md §10) are up to 48 KiB: block-wise answers that large must be taken
-        config.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, 64 * 1024);
+        // block-wise answers are assembled up to this size: model files (get), federated chunks of up to
+        // 48 KiB (docs/protocol.md §10); uplinks are small and unaffected
+        config.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, MAX_DOWNLOAD_BYTES);
+    }
+
+    /** Largest body {@link #get} assembles (block-wise, RFC 7959). */
+    public static final int MAX_DOWNLOAD_BYTES = 16 << 20;
+
+    /**
+     * GETs a resource of the gateway ({@code path} without a leading slash, e.g.
+     * {@code v1/models/m/3}), block-wise when it is larger than a datagram, on the uplink's own
+     * endpoint (so over DTLS when the uplink is {@code coaps://}).
+     *
+     * @return the body; fails with {@link UplinkException} on a non-2.05 answer, no answer or a body
+     *     larger than {@code maxBytes}
+     */
+    public CompletableFuture<byte[]> get(String path, int maxBytes) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        CoapClient c;
+        synchronized (this) {
+            c = client;
+        }
+        if (c == null || closed) {
+            f.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "not started"));
+            return f;
+        }
+        Request get = Request.newGet();
+        get.setConfirmable(true);
+        get.setURI(server.getScheme() + "://" + server.getHost() + ":" + server.getPort() + "/" + path);
+        c.advanced(new CoapHandler() {
+            @Override
+            public void onLoad(CoapResponse response) {
+                if (response.getCode() != CoAP.ResponseCode.CONTENT) {
+                    f.completeExceptionally(new UplinkException(response.getCode().isClientError() ? Failure.REJECTED : Failure.UNAVAILABLE,
+                            "GET /" + path + ": gateway answered " + response.getCode().text + " " + response.getCode().name()
+                                    + (response.getResponseText().isEmpty() ? "" : ": " + response.getResponseText())));
+                } else if (response.getPayload().length > maxBytes) {
+                    f.completeExceptionally(new UplinkException(Failure.REJECTED, "GET /" + path + ": " + response.getPayload().length
+                            + " bytes, more than the " + maxBytes + " expected"));
+                } else {
+                    f.complete(response.getPayload());
+                }
+            }
+
+            @Override
+            public void onError() {
+                f.completeExceptionally(new UplinkException(Failure.UNAVAILABLE, "GET /" + path + ": no answer (or the body"
+                        + " exceeded " + MAX_DOWNLOAD_BYTES + " bytes)"));
+            }
+        }, get);
+        return f;
     }
 
     /**
