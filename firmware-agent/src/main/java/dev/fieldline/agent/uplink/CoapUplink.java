@@ -106,6 +106,7 @@ public final class CoapUplink implements Uplink {
         // block-wise answers are assembled up to this size: model files (get), federated chunks of up to
         // 48 KiB (docs/protocol.md §10); uplinks are small and unaffected
         config.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, MAX_DOWNLOAD_BYTES);
+        config.set(CoapConfig.PREFERRED_BLOCK_SIZE, 1024);
     }
 
     /** Largest body {@link #get} assembles (block-wise, RFC 7959). */

@@ -131,6 +131,8 @@ public final class CoapIngestServer implements AutoCloseable, DownlinkTransport 
         // still caught by the store's (device, boot, seq) key.
         cfg.set(CoapConfig.DEDUPLICATOR, CoapConfig.DEDUPLICATOR_PEERS_MARK_AND_SWEEP);
         cfg.set(CoapConfig.PEERS_MARK_AND_SWEEP_MESSAGES, DEDUPLICATION_PER_PEER);
+        // block-wise responses (model files) in the largest block CoAP has: half the round trips of 512
+        cfg.set(CoapConfig.PREFERRED_BLOCK_SIZE, 1024);
 
         server = new CoapServer(cfg);
         executor = ExecutorsUtil.newScheduledThreadPool(PROTOCOL_THREADS, new NamedThreadFactory("fl-coap#"));
