@@ -72,7 +72,7 @@ class CommandHandlerTest {
         assertThat(handler.handle(cmd("e", "reboot", Map.of()))).get()
                 .satisfies(o -> {
                     assertThat(o.ok()).isFalse();
-                    assertThat(o.message()).isEqualTo("unknown command 'reboot'; known commands: interval, led, output");
+                    assertThat(o.message()).isEqualTo("unknown command 'reboot'; known commands: interval, led, model, output");
                 });
         assertThat(line[0]).isFalse();
         assertThat(interval.get()).isNull();
