@@ -113,6 +113,11 @@ class FederatedEndToEndTest {
                 JsonNode status = gw.get("/api/v1/fl/status");
                 assertThat(status.get("version").asInt()).isEqualTo(ROUNDS);
                 assertThat(status.get("model").asText()).isEqualTo("mlp");
+                // every global model became a signed model version, ready to roll out (docs/federated.md#model-delivery)
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                        .until(() -> gw.gateway().models().versions("fl-mlp").size() == ROUNDS);
+                assertThat(gw.get("/api/v1/models").get("models").get(0).get("versions").get(ROUNDS - 1).get("source")
+                        .get("fl_version").asInt()).isEqualTo(ROUNDS);
                 // sampling went on while the agents trained
                 assertThat(gw.readingCount("fl-mqtt-1")).isPositive();
                 assertThat(gw.readingCount("fl-coap-1")).isPositive();

@@ -216,6 +216,10 @@ public final class Gateway implements AutoCloseable {
         config.federated().ifPresent(f -> {
             federated = FederatedService.start(f, store.file(), metrics, clock);
             running.push(federated);
+            // every new global model becomes a signed model version (fl-mlp, fl-cnn), ready to roll out
+            dev.fieldline.gateway.models.FederatedPublisher publisher = new dev.fieldline.gateway.models.FederatedPublisher(models);
+            federated.addListener(publisher);
+            running.push(publisher);
         });
 
         if (config.httpEnabled()) {
