@@ -216,8 +216,9 @@ public final class Gateway implements AutoCloseable {
         config.federated().ifPresent(f -> {
             federated = FederatedService.start(f, store.file(), metrics, clock);
             running.push(federated);
-            // every new global model becomes a signed model version (fl-mlp, fl-cnn), ready to roll out
-            dev.fieldline.gateway.models.FederatedPublisher publisher = new dev.fieldline.gateway.models.FederatedPublisher(models);
+            // every new global model becomes a signed model version (fl-mlp, fl-cnn), rolled out as configured
+            dev.fieldline.gateway.models.FederatedPublisher publisher =
+                    new dev.fieldline.gateway.models.FederatedPublisher(models, f.rollout());
             federated.addListener(publisher);
             running.push(publisher);
         });

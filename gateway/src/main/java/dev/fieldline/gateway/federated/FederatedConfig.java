@@ -34,11 +34,28 @@ import java.util.Set;
  * chunk-size: 32KiB
  * max-norm: 10000
  * evaluation: {data: /usr/share/datasets/fashion-mnist, count: 2000}   # optional held-out accuracy per round
+ * rollout: manual                 # manual | all: offer each new global model to every device at once
  * </pre>
  */
 public record FederatedConfig(String model, String strategy, double fraction, int minClients, int minUpdates,
         Duration deadline, Duration pause, int rounds, Duration joinTimeout, TrainingPlan plan, long seed, int chunkSize,
-        double maxNorm, Optional<Path> evaluationData, int evaluationCount) {
+        double maxNorm, Optional<Path> evaluationData, int evaluationCount, Rollout rollout) {
+
+    /** What happens to each new global model once it is published as a signed version. */
+    public enum Rollout {
+        /** it waits for an operator ({@code POST /api/v1/models/{name}/{version}/rollout}) */
+        MANUAL,
+        /** it is offered to every device the gateway knows as soon as it is signed */
+        ALL;
+
+        static Rollout parse(String text) {
+            return switch (text) {
+                case "manual" -> MANUAL;
+                case "all" -> ALL;
+                default -> throw new IllegalArgumentException("rollout must be manual or all, was '" + text + "'");
+            };
+        }
+    }
 
     public static final int MAX_CHUNK = 48 * 1024;
 
@@ -60,7 +77,8 @@ public record FederatedConfig(String model, String strategy, double fraction, in
             new ConfigKey("chunk-size", "size", "32KiB", "bytes", "weights are served in chunks of this size (at most 48KiB)"),
             new ConfigKey("max-norm", "number", "10000", "", "updates whose delta has a larger L2 norm are rejected"),
             new ConfigKey("evaluation.data", "path", "(none)", "", "Fashion-MNIST IDX directory: each new global model is scored on its test split"),
-            new ConfigKey("evaluation.count", "integer", "2000", "images", "test images scored per round"));
+            new ConfigKey("evaluation.count", "integer", "2000", "images", "test images scored per round"),
+            new ConfigKey("rollout", "string", "manual", "", "manual, or all: offer each new signed global model to every device"));
 
     public FederatedConfig {
         FlModels.create(model, 0); // refuses an unknown name
@@ -84,12 +102,15 @@ public record FederatedConfig(String model, String strategy, double fraction, in
         if (evaluationCount < 1) {
             throw new IllegalArgumentException("evaluation count must be >= 1, was " + evaluationCount);
         }
+        if (rollout == null) {
+            throw new IllegalArgumentException("rollout must be manual or all");
+        }
     }
 
     public static FederatedConfig defaults() {
         return new FederatedConfig("mlp", "fedavg", 1.0, 2, 2, Duration.ofSeconds(60), Duration.ofSeconds(5), 0,
                 Duration.ofSeconds(30), new TrainingPlan(1, 32, 0.05f, 0.9f, 0, 1), 1, 32 * 1024,
-                UpdateValidator.DEFAULT_MAX_NORM, Optional.empty(), 2000);
+                UpdateValidator.DEFAULT_MAX_NORM, Optional.empty(), 2000, Rollout.MANUAL);
     }
 
     public RoundCoordinator.Config coordinatorConfig() {
@@ -98,27 +119,32 @@ public record FederatedConfig(String model, String strategy, double fraction, in
 
     public FederatedConfig withRounds(int n) {
         return new FederatedConfig(model, strategy, fraction, minClients, minUpdates, deadline, pause, n, joinTimeout, plan,
-                seed, chunkSize, maxNorm, evaluationData, evaluationCount);
+                seed, chunkSize, maxNorm, evaluationData, evaluationCount, rollout);
     }
 
     public FederatedConfig withTiming(Duration newDeadline, Duration newPause, Duration newJoinTimeout) {
         return new FederatedConfig(model, strategy, fraction, minClients, minUpdates, newDeadline, newPause, rounds,
-                newJoinTimeout, plan, seed, chunkSize, maxNorm, evaluationData, evaluationCount);
+                newJoinTimeout, plan, seed, chunkSize, maxNorm, evaluationData, evaluationCount, rollout);
     }
 
     public FederatedConfig withClients(double newFraction, int newMinClients, int newMinUpdates) {
         return new FederatedConfig(model, strategy, newFraction, newMinClients, newMinUpdates, deadline, pause, rounds,
-                joinTimeout, plan, seed, chunkSize, maxNorm, evaluationData, evaluationCount);
+                joinTimeout, plan, seed, chunkSize, maxNorm, evaluationData, evaluationCount, rollout);
     }
 
     public FederatedConfig withPlan(TrainingPlan newPlan) {
         return new FederatedConfig(model, strategy, fraction, minClients, minUpdates, deadline, pause, rounds, joinTimeout,
-                newPlan, seed, chunkSize, maxNorm, evaluationData, evaluationCount);
+                newPlan, seed, chunkSize, maxNorm, evaluationData, evaluationCount, rollout);
     }
 
     public FederatedConfig withEvaluation(Path data, int count) {
         return new FederatedConfig(model, strategy, fraction, minClients, minUpdates, deadline, pause, rounds, joinTimeout,
-                plan, seed, chunkSize, maxNorm, Optional.of(data), count);
+                plan, seed, chunkSize, maxNorm, Optional.of(data), count, rollout);
+    }
+
+    public FederatedConfig withRollout(Rollout newRollout) {
+        return new FederatedConfig(model, strategy, fraction, minClients, minUpdates, deadline, pause, rounds, joinTimeout,
+                plan, seed, chunkSize, maxNorm, evaluationData, evaluationCount, newRollout);
     }
 
     public static FederatedConfig load(Path file) {
@@ -128,7 +154,7 @@ public record FederatedConfig(String model, String strategy, double fraction, in
     /** Reads a parsed YAML document; unknown keys and bad values are refused with file, line and key path. */
     public static FederatedConfig fromYaml(ConfigNode root) {
         root.allowOnly(Set.of("model", "strategy", "fraction", "min-clients", "min-updates", "deadline", "pause", "rounds",
-                "join-timeout", "training", "seed", "chunk-size", "max-norm", "evaluation"));
+                "join-timeout", "training", "seed", "chunk-size", "max-norm", "evaluation", "rollout"));
         FederatedConfig d = defaults();
         int minClients = root.integer("min-clients", d.minClients, 1, 1_000_000);
         TrainingPlan plan = d.plan;
@@ -160,7 +186,8 @@ public record FederatedConfig(String model, String strategy, double fraction, in
                     root.duration("join-timeout", d.joinTimeout, Duration.ofMillis(100), Duration.ofDays(7)),
                     plan, seed,
                     root.get("chunk-size").map(v -> (int) v.asSize(1024, MAX_CHUNK)).orElse(d.chunkSize),
-                    root.number("max-norm", d.maxNorm, 1e-9, Double.MAX_VALUE), evalData, evalCount);
+                    root.number("max-norm", d.maxNorm, 1e-9, Double.MAX_VALUE), evalData, evalCount,
+                    Rollout.parse(root.string("rollout", "manual")));
         } catch (IllegalArgumentException ex) {
             throw root.error(Reason.INVALID_VALUE, ex.getMessage());
         }

@@ -2,9 +2,11 @@ package dev.fieldline.gateway.models;
 
 import dev.fieldline.federated.FlModels;
 import dev.fieldline.federated.WeightLayout;
+import dev.fieldline.gateway.federated.FederatedConfig;
 import dev.fieldline.gateway.federated.GlobalModelListener;
 import dev.fieldline.training.Sequential;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,13 +22,15 @@ import org.slf4j.LoggerFactory;
  * {@link FlModels} builds, exported, self-tested on inputs in the pixels' range [0, 1), signed and
  * stored by the {@link ModelRegistry}, with the round, the global version and the round's metrics as
  * its source. Publishing runs on a thread of its own ({@code fl-model-publisher}), never on the round
- * service's. Offering a version to devices stays an explicit step ({@link ModelRegistry#rollout}, or
- * {@code POST /api/v1/models/{name}/{version}/rollout}).
+ * service's. With {@link FederatedConfig.Rollout#ALL} each version is offered to every device as soon as it
+ * is signed; with {@link FederatedConfig.Rollout#MANUAL} offering stays an explicit step
+ * ({@link ModelRegistry#rollout}, or {@code POST /api/v1/models/{name}/{version}/rollout}).
  */
 public final class FederatedPublisher implements GlobalModelListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FederatedPublisher.class);
 
     private final ModelRegistry registry;
+    private final FederatedConfig.Rollout rollout;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "fl-model-publisher");
         t.setDaemon(true);
@@ -34,8 +38,9 @@ public final class FederatedPublisher implements GlobalModelListener, AutoClosea
     });
     private volatile Future<?> last;
 
-    public FederatedPublisher(ModelRegistry registry) {
+    public FederatedPublisher(ModelRegistry registry, FederatedConfig.Rollout rollout) {
         this.registry = registry;
+        this.rollout = rollout;
     }
 
     /** The registry's name of a federated model: {@code fl-mlp}, {@code fl-cnn}. */
@@ -71,6 +76,10 @@ public final class FederatedPublisher implements GlobalModelListener, AutoClosea
             ModelVersion v = registry.publish(modelName(model), m, ModelRegistry.randomInputs(m.inputSize(), ModelRegistry.SELF_TEST_VECTORS,
                     version), source);
             log.debug("global model {} v{} (round {}) published as {} v{}", model, version, round, v.name(), v.version());
+            if (rollout == FederatedConfig.Rollout.ALL) {
+                // waits until the offers are stored, so that awaitIdle covers them
+                registry.rollout(v.name(), v.version(), List.of(), "federated round " + round).join();
+            }
         } catch (RuntimeException e) {
             log.warn("global model {} v{} (round {}) not published: {}", model, version, round, e.toString());
         }

@@ -19,7 +19,7 @@ class FederatedConfigTest {
     void readsEveryKey() {
         FederatedConfig c = yaml("model: cnn\nstrategy: 'fedprox:mu=0.01'\nfraction: 0.5\nmin-clients: 4\nmin-updates: 3\n"
                 + "deadline: 45s\npause: 2s\nrounds: 10\njoin-timeout: 20s\ntraining: {epochs: 2, batch: 16, lr: 0.01, momentum: 0.5}\n"
-                + "seed: 9\nchunk-size: 16KiB\nmax-norm: 50\nevaluation: {data: /data/fm, count: 500}\n");
+                + "seed: 9\nchunk-size: 16KiB\nmax-norm: 50\nevaluation: {data: /data/fm, count: 500}\nrollout: all\n");
         assertThat(c.model()).isEqualTo("cnn");
         assertThat(c.strategy()).isEqualTo("fedprox:mu=0.01");
         assertThat(c.minClients()).isEqualTo(4);
@@ -32,6 +32,8 @@ class FederatedConfigTest {
         assertThat(c.chunkSize()).isEqualTo(16 * 1024);
         assertThat(c.evaluationData()).contains(Path.of("/data/fm"));
         assertThat(c.evaluationCount()).isEqualTo(500);
+        assertThat(c.rollout()).isEqualTo(FederatedConfig.Rollout.ALL);
+        assertThat(yaml("model: mlp\n").rollout()).as("rollout defaults to manual").isEqualTo(FederatedConfig.Rollout.MANUAL);
         assertThat(yaml("min-clients: 5\n").minUpdates()).as("min-updates defaults to min-clients").isEqualTo(5);
         for (var k : FederatedConfig.KEYS) {
             assertThat(FederatedConfig.describe()).contains(k.name());
@@ -45,6 +47,8 @@ class FederatedConfigTest {
         assertThatThrownBy(() -> yaml("min-clients: 2\nmin-updates: 3\n")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("minUpdates");
         assertThatThrownBy(() -> yaml("chunk-size: 1MiB\n")).isInstanceOf(ConfigException.class).hasMessageContaining("chunk-size");
+        assertThatThrownBy(() -> yaml("rollout: some\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("rollout must be manual or all, was 'some'");
         assertThatThrownBy(() -> yaml("colour: blue\n")).isInstanceOf(ConfigException.class).hasMessageContaining("colour");
     }
 }
