@@ -1,12 +1,11 @@
 package dev.fieldline.federated;
 
-import java.util.List;
 
 /**
  * Federated averaging (McMahan et al. 2017): the global weights move by the example-weighted mean of
  * the clients' deltas, scaled by a server learning rate (1 = plain FedAvg).
  */
-public final class FedAvg implements Strategy {
+public final class FedAvg implements LinearStrategy {
     private final float serverLearningRate;
 
     public FedAvg() {
@@ -23,16 +22,6 @@ public final class FedAvg implements Strategy {
     @Override
     public String name() {
         return "fedavg";
-    }
-
-    @Override
-    public boolean linear() {
-        return true;
-    }
-
-    @Override
-    public float[] aggregate(int round, float[] global, List<ClientUpdate> updates) {
-        return applyMean(round, global, Strategy.weightedMean(updates));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.fieldline.federated;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,7 +7,7 @@ import java.util.Map;
  * round, {@code v ← β·v + Δ} and {@code w ← w + η·v} ({@code v} starts at zero, so the first round is
  * FedAvg with server learning rate η). The momentum buffer is the strategy's state.
  */
-public final class FedAvgM implements Strategy {
+public final class FedAvgM implements LinearStrategy {
     private final float serverLearningRate;
     private final float momentum;
     private float[] velocity;
@@ -27,16 +26,6 @@ public final class FedAvgM implements Strategy {
     @Override
     public String name() {
         return "fedavgm";
-    }
-
-    @Override
-    public boolean linear() {
-        return true;
-    }
-
-    @Override
-    public float[] aggregate(int round, float[] global, List<ClientUpdate> updates) {
-        return applyMean(round, global, Strategy.weightedMean(updates));
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.fieldline.federated;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,7 +17,7 @@ import java.util.Map;
  * FedAdagrad uses β₁ too (the paper's version); β₂ does not apply to it. {@code m} and {@code v} are the
  * strategy's state.
  */
-public final class FedOpt implements Strategy {
+public final class FedOpt implements LinearStrategy {
 
     /** The second-moment rule. */
     public enum Variant {
@@ -76,16 +75,6 @@ public final class FedOpt implements Strategy {
     @Override
     public String name() {
         return variant.strategyName();
-    }
-
-    @Override
-    public boolean linear() {
-        return true;
-    }
-
-    @Override
-    public float[] aggregate(int round, float[] global, List<ClientUpdate> updates) {
-        return applyMean(round, global, Strategy.weightedMean(updates));
     }
 
     @Override

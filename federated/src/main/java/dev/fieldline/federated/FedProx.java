@@ -1,6 +1,5 @@
 package dev.fieldline.federated;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,7 +7,8 @@ import java.util.Map;
  * loss (sent as the client setting {@code proximal_mu}, which {@link RoundCoordinator} merges into the
  * {@link TrainingPlan} and {@link LocalTrainer} applies); the server aggregates as {@link FedAvg}.
  */
-public final class FedProx implements Strategy {
+public final class FedProx implements LinearStrategy {
+    private static final FedAvg SERVER = new FedAvg();
     private final double mu;
 
     public FedProx(double mu) {
@@ -33,21 +33,7 @@ public final class FedProx implements Strategy {
     }
 
     @Override
-    public boolean linear() {
-        return true;
-    }
-
-    @Override
-    public float[] aggregate(int round, float[] global, List<ClientUpdate> updates) {
-        return applyMean(round, global, Strategy.weightedMean(updates));
-    }
-
-    @Override
     public float[] applyMean(int round, float[] global, float[] meanDelta) {
-        float[] next = new float[global.length];
-        for (int i = 0; i < next.length; i++) {
-            next[i] = global[i] + meanDelta[i];
-        }
-        return next;
+        return SERVER.applyMean(round, global, meanDelta);
     }
 }
