@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,14 +47,7 @@ class FederatedEndToEndTest {
     @Test
     void agentsTrainTogetherThroughTheGatewayOverMqttAndCoap() throws Exception {
         Path data = FashionMnist.DEBIAN_DIR;
-        if (!FashionMnist.present(data)) {
-            String reason = "Fashion-MNIST not found in " + data + " (install Debian package 'dataset-fashion-mnist')";
-            if (Peers.inCi()) {
-                Assertions.fail(reason + "; CI=true, so this is a failure, not a skip");
-            }
-            System.out.println("SKIPPED: " + reason);
-            Assumptions.abort(reason);
-        }
+        Peers.requireData(data, FashionMnist.present(data), "Fashion-MNIST", "dataset-fashion-mnist");
         FederatedConfig fl = FederatedConfig.defaults()
                 .withClients(1.0, 6, 3)
                 .withTiming(DEADLINE, Duration.ofMillis(500), Duration.ofSeconds(60))

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -87,15 +86,7 @@ class ByzantineConvergenceTest {
      */
     @Test
     void onFashionMnistSignFlipBreaksFedAvgButNotTheRobustStrategies() throws IOException {
-        if (!FashionMnist.present(FashionMnist.DEBIAN_DIR)) {
-            String reason = "Fashion-MNIST not found in " + FashionMnist.DEBIAN_DIR
-                    + " (install Debian package 'dataset-fashion-mnist')";
-            if (Peers.inCi()) {
-                Assertions.fail(reason + "; CI=true, so this is a failure, not a skip");
-            }
-            System.out.println("SKIPPED: " + reason);
-            Assumptions.abort(reason);
-        }
+        Peers.requireData(FashionMnist.DEBIAN_DIR, FashionMnist.present(FashionMnist.DEBIAN_DIR), "Fashion-MNIST", "dataset-fashion-mnist");
         ByzantineHarness.Problem fashion = ByzantineHarness.fashion(FashionMnist.load(FashionMnist.DEBIAN_DIR), 10,
                 300, 2000, 0, 7);
         Byzantine attack = Byzantine.parse("0.3:sign_flip:4");

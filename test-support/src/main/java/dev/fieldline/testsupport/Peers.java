@@ -50,14 +50,29 @@ public final class Peers {
                 return p.get();
             }
         }
-        String reason = "peer program " + String.join(" or ", programs) + " not found (install Debian package '"
-                + debianPackage + "', or run .ci/run)";
+        throw missing("peer program " + String.join(" or ", programs) + " not found (install Debian package '"
+                + debianPackage + "', or run .ci/run)");
+    }
+
+    /**
+     * Returns {@code dir} when {@code present} says the data set is there; otherwise skips the test
+     * (outside CI) or fails it (CI=true), naming the Debian package that installs it.
+     */
+    public static Path requireData(Path dir, boolean present, String dataSet, String debianPackage) {
+        if (present) {
+            return dir;
+        }
+        throw missing(dataSet + " not found in " + dir + " (install Debian package '" + debianPackage + "')");
+    }
+
+    /** Skips (outside CI) or fails (CI=true) with the reason; never returns normally. */
+    private static AssertionError missing(String reason) {
         if (inCi()) {
             Assertions.fail(reason + "; CI=true, so this is a failure, not a skip");
         }
         System.out.println("SKIPPED: " + reason);
         Assumptions.abort(reason);
-        throw new AssertionError("unreachable");
+        return new AssertionError("unreachable");
     }
 
     /** A TCP port free on 127.0.0.1 at the time of the call. */

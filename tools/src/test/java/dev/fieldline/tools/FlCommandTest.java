@@ -8,7 +8,6 @@ import dev.fieldline.testsupport.Peers;
 import dev.fieldline.training.data.FashionMnist;
 import java.util.List;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** {@code fieldline fl simulate|centralized} as scripts use them: the last line of standard output is the JSON result. */
@@ -16,15 +15,8 @@ class FlCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static void requireFashionMnist() {
-        if (!FashionMnist.present(FashionMnist.DEBIAN_DIR)) {
-            String reason = "Fashion-MNIST not found in " + FashionMnist.DEBIAN_DIR
-                    + " (install Debian package 'dataset-fashion-mnist')";
-            if (Peers.inCi()) {
-                Assertions.fail(reason + "; CI=true, so this is a failure, not a skip");
-            }
-            System.out.println("SKIPPED: " + reason);
-            Assumptions.abort(reason);
-        }
+        Peers.requireData(FashionMnist.DEBIAN_DIR, FashionMnist.present(FashionMnist.DEBIAN_DIR), "Fashion-MNIST",
+                "dataset-fashion-mnist");
     }
 
     private static List<String> lines(String out) {

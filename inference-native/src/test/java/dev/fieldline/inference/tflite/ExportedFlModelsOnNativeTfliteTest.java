@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -50,15 +49,7 @@ class ExportedFlModelsOnNativeTfliteTest {
 
     @BeforeAll
     static void loadFashionMnist() throws IOException {
-        if (!FashionMnist.present(FashionMnist.DEBIAN_DIR)) {
-            String reason = "Fashion-MNIST not found in " + FashionMnist.DEBIAN_DIR
-                    + " (install Debian package 'dataset-fashion-mnist')";
-            if (Peers.inCi()) {
-                Assertions.fail(reason + "; CI=true, so this is a failure, not a skip");
-            }
-            System.out.println("SKIPPED: " + reason);
-            Assumptions.abort(reason);
-        }
+        Peers.requireData(FashionMnist.DEBIAN_DIR, FashionMnist.present(FashionMnist.DEBIAN_DIR), "Fashion-MNIST", "dataset-fashion-mnist");
         data = FashionMnist.load(FashionMnist.DEBIAN_DIR);
     }
 

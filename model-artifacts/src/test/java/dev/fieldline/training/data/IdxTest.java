@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -120,14 +119,7 @@ class IdxTest {
     @Test
     void readsDebiansFashionMnist() throws IOException {
         Path d = FashionMnist.DEBIAN_DIR;
-        if (!FashionMnist.present(d)) {
-            String reason = "Fashion-MNIST not found in " + d + " (install Debian package 'dataset-fashion-mnist')";
-            if (Peers.inCi()) {
-                Assertions.fail(reason + "; CI=true, so this is a failure, not a skip");
-            }
-            System.out.println("SKIPPED: " + reason);
-            Assumptions.abort(reason);
-        }
+        Peers.requireData(d, FashionMnist.present(d), "Fashion-MNIST", "dataset-fashion-mnist");
         FashionMnist f = FashionMnist.load(d);
         assertThat(f.train().count()).isEqualTo(60_000);
         assertThat(f.test().count()).isEqualTo(10_000);
