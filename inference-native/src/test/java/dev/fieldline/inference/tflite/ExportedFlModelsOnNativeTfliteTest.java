@@ -49,7 +49,8 @@ class ExportedFlModelsOnNativeTfliteTest {
 
     @BeforeAll
     static void loadFashionMnist() throws IOException {
-        Peers.requireData(FashionMnist.DEBIAN_DIR, FashionMnist.present(FashionMnist.DEBIAN_DIR), "Fashion-MNIST", "dataset-fashion-mnist");
+        Peers.requireData(FashionMnist.DEBIAN_DIR, FashionMnist.present(FashionMnist.DEBIAN_DIR), "Fashion-MNIST",
+                "dataset-fashion-mnist");
         data = FashionMnist.load(FashionMnist.DEBIAN_DIR);
     }
 
